@@ -1,0 +1,43 @@
+"""A problem found in the input, located by table, row and column."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one cell (or row, or whole table) of a scenario input.
+
+    `row` is the row number as a spreadsheet shows it: the header is row 1, the first data
+    row is row 2; None means the whole table or file.
+    """
+
+    table: str
+    row: int | None
+    column: str | None
+    value: object
+    expected: str
+    suggestion: str | None = None
+
+    def text(self) -> str:
+        where = [self.table]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        msg = ", ".join(where) + ": "
+        if self.value is not None:
+            msg += f"found {self.value!r}, "
+        msg += f"expected {self.expected}"
+        if self.suggestion:
+            msg += f" (did you mean {self.suggestion!r}?)"
+        return msg
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str | None:
+    """The closest known value, if any is close enough to be a likely typo."""
+    match = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return match[0] if match else None

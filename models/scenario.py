@@ -1,0 +1,314 @@
+"""The scenario schema: units, people, needs, distances and scenario options.
+
+Pure pydantic v2, no solver imports. Each row model validates one row of one input table;
+`Scenario` ties them together and checks every cross-table reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from models.problems import Issue, did_you_mean
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip())
+    return value
+
+
+def _split_list(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [_nfc(v) for v in value.replace(",", ";").split(";") if v.strip()]
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_nfc), Field(min_length=1)]
+Code = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
+OldCode = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
+TextList = Annotated[list[str], BeforeValidator(_split_list)]
+
+
+class UnitKind(StrEnum):
+    commune = "commune"
+    ward = "ward"
+    special_zone = "special_zone"
+
+
+class PopulationSource(StrEnum):
+    reported = "reported"
+    estimated = "estimated"
+
+
+class Category(StrEnum):
+    cadre = "cadre"
+    civil_servant = "civil_servant"
+    public_employee = "public_employee"
+    part_time = "part_time"
+    contract = "contract"
+
+
+class Bloc(StrEnum):
+    government = "government"
+    party = "party"
+    front = "front"
+    military = "military"
+
+
+class Tier(StrEnum):
+    commune = "commune"
+    district = "district"
+    province = "province"
+
+
+class Intention(StrEnum):
+    stay = "stay"
+    retire = "retire"
+    resign = "resign"
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Commune(Row):
+    """One new (post-2025) commune-level unit."""
+
+    code: Code = Field(description="Official 5-digit unit code, e.g. 03208")
+    name: Text = Field(description="Official name with its prefix, e.g. 'Xã Xa Dung' (NFC)")
+    kind: UnitKind = Field(description="commune (xã), ward (phường) or special_zone (đặc khu)")
+    area_km2: float = Field(gt=0, description="Natural area in km²")
+    population: int = Field(gt=0, description="Resident population")
+    population_source: PopulationSource = Field(description="reported or estimated")
+    lat: float = Field(ge=8.0, le=23.5, description="Latitude (WGS84), inside Vietnam")
+    lon: float = Field(ge=102.0, le=117.9, description="Longitude (WGS84), inside Vietnam")
+    border: bool = Field(description="Borders a neighbouring country")
+    complex_security: bool = Field(description="Security situation judged complex")
+    political_center: bool = Field(description="Political-administrative centre of the province")
+    mountainous: bool = Field(description="Mountainous or highland unit")
+    party_members: int | None = Field(
+        default=None, ge=0, description="Party members in the commune Party committee"
+    )
+
+
+class OldUnit(Row):
+    """One pre-2025 commune-level unit and the new unit that absorbed it."""
+
+    code: OldCode = Field(description="Old official 5-digit code")
+    name: Text = Field(description="Old name with prefix (NFC)")
+    district: Text = Field(description="Old district (abolished 1 July 2025)")
+    successor: Code = Field(description="Code of the new unit that absorbed it")
+    part_of: TextList = Field(
+        default_factory=list,
+        description="Other new units that received part of it (split old units), ';'-separated",
+    )
+
+
+class Official(Row):
+    """One person on the province's commune-level roster."""
+
+    id: Text = Field(description="Unique person id")
+    name: Text = Field(description="Full name (NFC)")
+    category: Category
+    bloc: Bloc
+    specialty: Text = Field(description="Main specialty code from the vocabulary")
+    specialties: TextList = Field(
+        default_factory=list, description="Further specialties the person is qualified in"
+    )
+    tier: Tier = Field(description="Level the person worked at before 1 July 2025")
+    origin: OldCode = Field(description="Old unit the person came from")
+    current: Code | None = Field(
+        default=None, description="New unit where the person works now; empty = successor"
+    )
+    can_relocate: bool
+    max_km: float | None = Field(default=None, ge=0, description="Longest acceptable move, km")
+    intention: Intention
+    pinned: bool = Field(description="Must stay in the current commune")
+    leader: bool = Field(description="Holds a leadership post")
+    available_until: dt.date | None = Field(
+        default=None, description="Last day the person can serve (e.g. part-timers 2026-05-31)"
+    )
+
+
+class Secondee(Row):
+    """A civil servant or public employee who can be seconded from a provincial department."""
+
+    id: Text
+    name: Text
+    department: Text
+    specialty: Text
+    base: Code = Field(description="New unit where the sending department sits")
+    available: bool
+    max_km: float | None = Field(default=None, ge=0)
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _dates(self) -> Secondee:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Need(Row):
+    """A minimum number of a specialty in one commune and bloc (overrides the template)."""
+
+    commune: Code
+    bloc: Bloc
+    specialty: Text
+    minimum: int = Field(ge=0)
+
+
+class Distance(Row):
+    from_: Code = Field(alias="from")
+    to: Code
+    km: float = Field(ge=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Specialty(Row):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: Text
+    department: Text
+    bloc: Bloc
+
+
+class ScenarioConfig(BaseModel):
+    """The contents of scenario.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    province: Text
+    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    description: str = ""
+    rule_set: Text = Field(description="Bundled rule-set name or a path relative to the folder")
+    as_of: dt.date = Field(description="Date the plan applies to")
+    road_factor: float = Field(default=1.4, gt=0, description="Road km per great-circle km")
+    blocs: list[Bloc] = Field(
+        default_factory=lambda: [Bloc.government], min_length=1, description="Blocs in scope"
+    )
+    secondee_budget: int = Field(default=0, ge=0, description="Most secondees to use")
+    secondee_cost: float = Field(default=100, ge=0, description="Disruption cost per secondee")
+    secondee_bloc: Bloc = Field(default=Bloc.government, description="Bloc secondees count in")
+    province_total: dict[Bloc, int] | None = Field(
+        default=None, description="Province total per bloc, overriding the rule set's"
+    )
+    max_moves: int | None = Field(default=None, ge=0, description="Most officials moved")
+    objective: list[str] = Field(
+        default_factory=lambda: ["specialty_shortage", "quota_shortage", "disruption"],
+        description="Lexicographic order of objective levels",
+    )
+    time_limit: float = Field(default=60, gt=0, description="Seconds for the general engine")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _objective(self) -> ScenarioConfig:
+        known = {"specialty_shortage", "quota_shortage", "disruption"}
+        if sorted(self.objective) != sorted(known):
+            raise ValueError(
+                f"objective must order exactly {', '.join(sorted(known))}; got {self.objective}"
+            )
+        return self
+
+
+class Scenario(BaseModel):
+    """A whole validated scenario. Construction checks every cross-table reference."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    config: ScenarioConfig
+    communes: tuple[Commune, ...]
+    old_units: tuple[OldUnit, ...]
+    officials: tuple[Official, ...]
+    secondees: tuple[Secondee, ...] = ()
+    needs: tuple[Need, ...] = ()
+    distances: tuple[Distance, ...] = ()
+    specialties: tuple[Specialty, ...]
+    folder: str = Field(default="", description="Where the scenario was read from")
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        issues = reference_issues(self)
+        if issues:
+            raise ValueError("; ".join(i.text() for i in issues[:20]))
+        return self
+
+    def commune(self, code: str) -> Commune:
+        return self._commune_index()[code]
+
+    def _commune_index(self) -> dict[str, Commune]:
+        return {c.code: c for c in self.communes}
+
+    def current_of(self, official: Official) -> str:
+        """The new unit where an official works now (current, else successor of origin)."""
+        if official.current:
+            return official.current
+        return {o.code: o.successor for o in self.old_units}[official.origin]
+
+
+def reference_issues(s: Scenario | Any) -> list[Issue]:
+    """All cross-table problems: duplicates and references to unknown codes or specialties."""
+    out: list[Issue] = []
+
+    def dup(table: str, rows: tuple[Any, ...], key: str) -> set[str]:
+        seen: dict[str, int] = {}
+        for i, r in enumerate(rows):
+            v = getattr(r, key)
+            if v in seen:
+                out.append(
+                    Issue(table, i + 2, key, v, f"a unique {key} (first used on row {seen[v] + 2})")
+                )
+            else:
+                seen[v] = i
+        return set(seen)
+
+    codes = dup("communes", s.communes, "code")
+    old = dup("old_units", s.old_units, "code")
+    dup("officials", s.officials, "id")
+    dup("secondees", s.secondees, "id")
+    spec_codes = dup("specialties", s.specialties, "code")
+
+    def ref(table: str, i: int, col: str, value: str | None, known: set[str], what: str) -> None:
+        if value is None or value in known:
+            return
+        out.append(Issue(table, i + 2, col, value, what, did_you_mean(value, known)))
+
+    for i, u in enumerate(s.old_units):
+        ref("old_units", i, "successor", u.successor, codes, "the code of a unit in communes")
+        for part in u.part_of:
+            ref("old_units", i, "part_of", part, codes, "the code of a unit in communes")
+    for i, p in enumerate(s.officials):
+        ref("officials", i, "origin", p.origin, old, "the code of an old unit in old_units")
+        ref("officials", i, "current", p.current, codes, "the code of a unit in communes")
+        ref("officials", i, "specialty", p.specialty, spec_codes, "a specialty code")
+        for extra in p.specialties:
+            ref("officials", i, "specialties", extra, spec_codes, "a specialty code")
+    for i, q in enumerate(s.secondees):
+        ref("secondees", i, "base", q.base, codes, "the code of a unit in communes")
+        ref("secondees", i, "specialty", q.specialty, spec_codes, "a specialty code")
+    for i, n in enumerate(s.needs):
+        ref("needs", i, "commune", n.commune, codes, "the code of a unit in communes")
+        ref("needs", i, "specialty", n.specialty, spec_codes, "a specialty code")
+    for i, d in enumerate(s.distances):
+        ref("distances", i, "from", d.from_, codes, "the code of a unit in communes")
+        ref("distances", i, "to", d.to, codes, "the code of a unit in communes")
+    if not s.officials:
+        out.append(Issue("officials", None, None, None, "at least one official (roster is empty)"))
+    if not s.communes:
+        out.append(Issue("communes", None, None, None, "at least one unit"))
+    return out

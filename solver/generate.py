@@ -1,0 +1,532 @@
+"""Build scenario folders from the real administrative geography and a synthetic roster.
+
+Geography (codes, names, kinds, areas, coordinates, old units and their old districts, which
+old units formed each new unit) comes from the `vietnamadminunits` dataset and the official
+names and codes of `vietnam-provinces`. Populations are estimated (the packages carry none) and
+the roster is synthetic: seeded, reproducible, calibrated to the figures of the domain brief.
+Every constant of the calibration is listed in `CALIBRATION` and documented in docs/generate.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from solver.geo import great_circle_km
+from solver.paths import data_root
+
+# Calibration of the synthetic roster (see docs/generate.md for the source of each figure).
+CALIBRATION: dict[str, Any] = {
+    # Nậm Pồ old district: 120 district civil servants, 61 district public employees,
+    # 297 commune civil servants, 179 part-time officials (domain brief).
+    "district_share_of_cadres": 120 / (120 + 297),
+    "district_public_employees_per_civil_servant": 61 / 120,
+    "part_time_per_commune_civil_servant": 179 / 297,
+    # Default when a province's cadre count is unknown: commune-tier cadres per old unit.
+    "commune_cadres_per_old_unit": 16,
+    # Nà Hỳ: of 47 part-timers, 23 want to retire.
+    "part_time_leave_share": 23 / 47,
+    "retire_share": 0.05,
+    "resign_share": 0.02,
+    "contract_share": 0.03,
+    "bloc_share": {"government": 0.55, "party": 0.25, "front": 0.15, "military": 0.05},
+    "cadre_share": {"government": 0.10, "party": 0.45, "front": 0.60, "military": 0.20},
+    "part_time_bloc_share": {"government": 0.30, "front": 0.40, "military": 0.30},
+    "can_relocate_share": 0.70,
+    "max_km_share": 0.40,
+    "max_km_choices": [30, 50, 80, 120],
+    "leader_share": 0.08,
+    "pinned_share_leaders": 0.50,
+    "pinned_share_others": 0.02,
+    "second_specialty_share": 0.08,
+    # Population defaults per old unit when a province total is unknown (people).
+    "old_unit_population": {"Xã": 7000, "Thị trấn": 10000, "Phường": 14000},
+    "old_unit_weight": {"Xã": 1.0, "Thị trấn": 1.6, "Phường": 2.0},
+    "party_member_ratio": 0.035,
+    "part_time_until": "2026-05-31",
+    "secondees_per_unit": 2,
+    "secondee_unavailable_share": 0.05,
+}
+
+# Government-bloc specialty mix; scarce specialties thin out with distance from the centre.
+GOV_SPECIALTY_WEIGHT = {
+    "office": 10, "it_digital": 2, "records": 3, "justice_civil_status": 6,
+    "finance_planning": 5, "accounting": 5, "construction": 4, "transport": 2,
+    "industry_trade": 2, "agriculture": 10, "land_administration": 5, "environment": 2,
+    "home_affairs": 4, "labour_social": 7, "ethnic_religious": 3, "education": 3,
+    "culture_information": 7, "health": 2, "one_stop_desk": 8,
+}  # fmt: skip
+SCARCE = ("finance_planning", "accounting", "construction", "land_administration",
+          "environment", "it_digital")  # fmt: skip
+BLOC_SPECIALTY_WEIGHT = {
+    "party": {"party_office": 3, "party_organization": 4, "propaganda_mobilization": 3},
+    "front": {"front_office": 3, "mass_organizations": 7},
+    "military": {"military_command": 1},
+}
+DEPARTMENTS = [
+    ("Department of Finance", ["finance_planning", "accounting"], 20),
+    ("Department of Construction", ["construction", "transport"], 14),
+    ("Department of Agriculture and Environment", ["land_administration", "environment",
+                                                   "agriculture"], 20),
+    ("Department of Science and Technology", ["it_digital"], 10),
+    ("Department of Home Affairs", ["home_affairs", "labour_social"], 8),
+    ("Department of Justice", ["justice_civil_status"], 6),
+    ("Department of Culture, Sports and Tourism", ["culture_information"], 6),
+    ("Department of Education and Training", ["education"], 5),
+    ("Department of Health", ["health"], 5),
+    ("Department of Ethnic and Religious Affairs", ["ethnic_religious"], 3),
+]  # fmt: skip
+
+FAMILY = ["Lò", "Quàng", "Lường", "Cà", "Giàng", "Sùng", "Vàng", "Mùa", "Thào", "Lý", "Nguyễn",
+          "Trần", "Lê", "Phạm", "Hoàng", "Đỗ", "Lù", "Tòng", "Hờ", "Chang"]  # fmt: skip
+MIDDLE_M = ["Văn", "A", "Seo", "Đức", "Minh", "Công"]
+MIDDLE_F = ["Thị", "Thị", "Ngọc", "Thu"]
+GIVEN = ["Anh", "Bình", "Chính", "Dũng", "Dương", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Hương",
+         "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Ngọc", "Phong", "Phương", "Quang",
+         "Sơn", "Thắng", "Thanh", "Thảo", "Thu", "Trang", "Tuấn", "Vân", "Xuân", "Páo", "Chứ",
+         "Dế", "Tông", "Sinh", "Pó", "Chung", "Lả", "Ly"]  # fmt: skip
+
+KIND = {"Xã": "commune", "Phường": "ward", "Đặc khu": "special_zone"}
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+@dataclass
+class NewUnit:
+    code: str
+    name: str
+    kind: str
+    area_km2: float
+    lat: float
+    lon: float
+    key: str
+    old: list[str] = field(default_factory=list)  # old keys wholly or by default absorbed
+    parts: list[str] = field(default_factory=list)  # old keys partly absorbed (split units)
+
+
+@dataclass
+class Old:
+    key: str
+    code: str
+    name: str
+    type: str
+    district: str
+    district_code: str
+    lat: float
+    lon: float
+    successor: str = ""
+    part_of: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Geography:
+    code: str
+    name: str
+    lat: float
+    lon: float
+    units: list[NewUnit]
+    old: list[Old]
+
+
+def _pkg_file(name: str) -> Path:
+    return Path(str(resources.files("vietnamadminunits") / "data" / name))
+
+
+def provinces() -> list[tuple[str, str]]:
+    """(2-digit code, official name) of the 34 provinces, from vietnam-provinces."""
+    from vietnam_provinces import Province
+
+    return sorted((f"{int(p.code):02d}", nfc(p.name)) for p in Province.iter_all())
+
+
+def load_geography(province_code: str) -> Geography:
+    """The real geography of one province from the two packages."""
+    from vietnam_provinces import Ward
+
+    names = {f"{int(w.code):05d}": nfc(w.name) for w in Ward.iter_all()}
+    pname = dict(provinces())[province_code]
+    db = sqlite3.connect(f"file:{_pkg_file('dataset.db')}?mode=ro", uri=True)
+    try:
+        rows = db.execute(
+            "select wardCode, ward, wardType, wardAreaKm2, wardLat, wardLon, wardKey, "
+            "provinceKey, provinceLat, provinceLon from admin_units where provinceCode=? "
+            "order by wardCode",
+            (province_code,),
+        ).fetchall()
+        legacy = db.execute(
+            "select provinceKey, districtKey, wardKey, wardCode, ward, wardType, district, "
+            "districtCode, wardLat, wardLon from admin_units_legacy"
+        ).fetchall()
+    finally:
+        db.close()
+    if not rows:
+        raise ValueError(f"no units for province code {province_code}")
+    pkey, plat, plon = rows[0][7], rows[0][8], rows[0][9]
+    units = [
+        NewUnit(code=r[0], name=names.get(r[0], nfc(r[1])), kind=KIND[r[2]],
+                area_km2=float(r[3]), lat=float(r[4]), lon=float(r[5]), key=r[6])
+        for r in rows
+    ]  # fmt: skip
+    by_key = {u.key: u for u in units}
+    leg = {f"{r[0]}_{r[1]}_{r[2]}": r for r in legacy}
+    conv = json.loads(_pkg_file("converter_2025.json").read_text(encoding="utf-8"))
+    olds: dict[str, Old] = {}
+
+    def old_of(okey: str) -> Old:
+        if okey not in olds:
+            r = leg[okey]
+            wname = nfc(r[4] or r[6])
+            olds[okey] = Old(key=okey, code=r[3], name=wname, type=r[5] or "Xã",
+                             district=nfc(r[6]), district_code=r[7],
+                             lat=float(r[8]), lon=float(r[9]))  # fmt: skip
+        return olds[okey]
+
+    for nkey, old_keys in sorted(conv["DICT_PROVINCE_WARD_NO_DIVIDED"].get(pkey, {}).items()):
+        for okey in old_keys:
+            old_of(okey).successor = by_key[nkey].code
+            by_key[nkey].old.append(okey)
+    for okey, targets in sorted(conv["DICT_PROVINCE_WARD_DIVIDED"].get(pkey, {}).items()):
+        o = old_of(okey)
+        for t in targets:
+            u = by_key[t["newWardKey"]]
+            if t["isDefaultNewWard"]:
+                o.successor = u.code
+                u.old.append(okey)
+            else:
+                o.part_of.append(u.code)
+                u.parts.append(okey)
+    old_list = sorted(olds.values(), key=lambda o: o.code)
+    for o in old_list:
+        if not o.successor:  # split unit without a default: the first part is its successor
+            o.successor = sorted(o.part_of)[0]
+            o.part_of.remove(o.successor)
+        o.part_of = sorted(set(o.part_of) - {o.successor})
+    return Geography(province_code, pname, float(plat), float(plon), units, old_list)
+
+
+def _read_reference() -> dict[str, dict[str, str]]:
+    path = data_root() / "reference" / "provinces.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["code"]: r for r in csv.DictReader(f)}
+
+
+def _codes(s: str) -> list[str]:
+    return [c.strip() for c in s.split(";") if c.strip()]
+
+
+def _slug(name: str) -> str:
+    s = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn").lower()
+    for prefix in ("thanh pho ", "tinh "):
+        s = s.removeprefix(prefix)
+    return "-".join(s.split())
+
+
+def folder_name(province_code: str, year: int = 2025) -> str:
+    return f"{_slug(dict(provinces())[province_code])}-{year}"
+
+
+def _csv(rows: list[list[Any]], header: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow(["" if v is None else v for v in r])
+    return buf.getvalue()
+
+
+def _b(v: bool) -> str:
+    return "true" if v else "false"
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    keys = sorted(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys], k=1)[0]
+
+
+def _apportion(total: int, weights: list[float]) -> list[int]:
+    """Largest-remainder apportionment of an integer total (deterministic)."""
+    s = sum(weights)
+    if s <= 0 or total <= 0:
+        return [0] * len(weights)
+    raw = [total * w / s for w in weights]
+    base = [int(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - base[i]), i))
+    for i in order[: total - sum(base)]:
+        base[i] += 1
+    return base
+
+
+def build(province_code: str, seed: int = 2025) -> dict[str, str]:
+    """All files of the scenario folder for one province, as {file name: text}."""
+    geo = load_geography(province_code)
+    ref = _read_reference().get(province_code, {})
+    rng = random.Random(f"commune-staffing/{province_code}/{seed}")
+    cal = CALIBRATION
+    mountainous = ref.get("mountainous_communes", "false") == "true"
+    border = set(_codes(ref.get("border_units", "")))
+    centres = _codes(ref.get("political_center", ""))
+    if not centres:  # the unit nearest the province's own coordinates
+        centres = [min(geo.units, key=lambda u: great_circle_km(u.lat, u.lon, geo.lat, geo.lon)
+                       ).code]  # fmt: skip
+    centre = next(u for u in geo.units if u.code == centres[0])
+    old_by_key = {o.key: o for o in geo.old}
+
+    # --- populations: apportion a province total over old units (weights by old type) ---
+    weights = [cal["old_unit_weight"].get(o.type, 1.0) for o in geo.old]
+    if ref.get("population"):
+        pops = _apportion(int(ref["population"]), weights)
+    else:
+        pops = [cal["old_unit_population"].get(o.type, 7000) for o in geo.old]
+    old_pop = {o.key: p for o, p in zip(geo.old, pops, strict=True)}
+    unit_pop: dict[str, float] = {u.code: 0.0 for u in geo.units}
+    for o in geo.old:
+        shares = [o.successor, *o.part_of]
+        for code in shares:
+            unit_pop[code] += old_pop[o.key] / len(shares)
+
+    communes = []
+    for u in geo.units:
+        pop = max(1, round(unit_pop[u.code]))
+        party = round(pop * cal["party_member_ratio"] * rng.uniform(0.7, 1.3))
+        communes.append([
+            u.code, u.name, u.kind, f"{u.area_km2:.2f}", pop, "estimated",
+            f"{u.lat:.4f}", f"{u.lon:.4f}", _b(u.code in border), "false",
+            _b(u.code in centres), _b(mountainous and u.kind == "commune"), party,
+        ])  # fmt: skip
+    old_rows = [[o.code, o.name, o.district, o.successor, ";".join(o.part_of)] for o in geo.old]
+
+    # --- roster ---
+    dist_from_centre = {
+        u.code: great_circle_km(u.lat, u.lon, centre.lat, centre.lon) for u in geo.units
+    }
+    far = max(dist_from_centre.values()) or 1.0
+
+    def scarcity(code: str) -> float:
+        """1.6 at the centre, 0.35 at the remotest unit: specialists cluster near the centre."""
+        return 1.6 - 1.25 * dist_from_centre[code] / far
+
+    total = int(ref["cadres_civil_servants"]) if ref.get("cadres_civil_servants") else None
+    n_old = len(geo.old)
+    if total is None:
+        commune_tier = cal["commune_cadres_per_old_unit"] * n_old
+        district_tier = round(commune_tier * cal["district_share_of_cadres"]
+                              / (1 - cal["district_share_of_cadres"]))  # fmt: skip
+    else:
+        district_tier = round(total * cal["district_share_of_cadres"])
+        commune_tier = total - district_tier
+    per_old = _apportion(commune_tier, [w * rng.uniform(0.8, 1.2) for w in weights])
+    districts = sorted({(o.district_code, o.district) for o in geo.old})
+    d_olds = {d: [o for o in geo.old if o.district_code == d[0]] for d in districts}
+    per_district = _apportion(district_tier, [len(d_olds[d]) for d in districts])
+
+    people: list[dict[str, Any]] = []
+
+    def specialty_for(bloc: str, at: str, district_staff: bool) -> str:
+        if bloc != "government":
+            return _weighted(rng, BLOC_SPECIALTY_WEIGHT[bloc])
+        w = dict(GOV_SPECIALTY_WEIGHT)
+        f = 2.0 if district_staff else scarcity(at)
+        for s in SCARCE:
+            w[s] = w[s] * f
+        return _weighted(rng, w)
+
+    def person(category: str, bloc: str, tier: str, origin: Old, current: str | None,
+               at: str) -> None:
+        female = rng.random() < 0.45
+        name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
+                         rng.choice(GIVEN)])  # fmt: skip
+        spec = specialty_for(bloc, at, tier == "district")
+        extra = ""
+        if bloc == "government" and rng.random() < cal["second_specialty_share"]:
+            other = specialty_for(bloc, at, tier == "district")
+            extra = other if other != spec else ""
+        leader = category in ("cadre", "civil_servant") and rng.random() < cal["leader_share"]
+        relocate = rng.random() < (cal["can_relocate_share"] * (0.5 if leader else 1.0))
+        max_km = rng.choice(cal["max_km_choices"]) if relocate and rng.random() < cal[
+            "max_km_share"] else None  # fmt: skip
+        r = rng.random()
+        if category == "part_time":
+            intention = "retire" if r < cal["part_time_leave_share"] else "stay"
+        elif r < cal["retire_share"]:
+            intention = "retire"
+        elif r < cal["retire_share"] + cal["resign_share"]:
+            intention = "resign"
+        else:
+            intention = "stay"
+        pinned = rng.random() < (cal["pinned_share_leaders"] if leader
+                                 else cal["pinned_share_others"])  # fmt: skip
+        until = cal["part_time_until"] if category == "part_time" else None
+        people.append(dict(
+            name=name, category=category, bloc=bloc, specialty=spec, specialties=extra,
+            tier=tier, origin=origin.code, current=current, can_relocate=_b(relocate),
+            max_km=max_km, intention=intention, pinned=_b(pinned), leader=_b(leader),
+            available_until=until,
+        ))  # fmt: skip
+
+    def cadre_category(bloc: str) -> str:
+        return "cadre" if rng.random() < cal["cadre_share"][bloc] else "civil_servant"
+
+    for o, n in zip(geo.old, per_old, strict=True):
+        for _ in range(n):
+            bloc = _weighted(rng, cal["bloc_share"])
+            person(cadre_category(bloc), bloc, "commune", o, None, o.successor)
+        for _ in range(round(n * cal["part_time_per_commune_civil_servant"])):
+            bloc = _weighted(rng, cal["part_time_bloc_share"])
+            person("part_time", bloc, "commune", o, None, o.successor)
+        if rng.random() < cal["contract_share"] * n:
+            person("contract", "government", "commune", o, None, o.successor)
+
+    for d, n in zip(districts, per_district, strict=True):
+        olds = d_olds[d]
+        # The old district centre: its township (thị trấn) or ward, else its first old unit.
+        hub = next((o for o in olds if o.type in ("Thị trấn", "Phường")), olds[0])
+        targets = sorted({o.successor for o in olds})
+        tw = [3.0 if t == hub.successor else 1.0 for t in targets]
+        for _ in range(n):
+            bloc = _weighted(rng, cal["bloc_share"])
+            at = rng.choices(targets, weights=tw, k=1)[0]
+            person(cadre_category(bloc), bloc, "district", hub, at, at)
+        for _ in range(round(n * cal["district_public_employees_per_civil_servant"])):
+            at = rng.choices(targets, weights=tw, k=1)[0]
+            person("public_employee", "government", "district", hub, at, at)
+
+    off_rows = []
+    for i, p in enumerate(people, start=1):
+        off_rows.append([f"{province_code}-{i:05d}", p["name"], p["category"], p["bloc"],
+                         p["specialty"], p["specialties"], p["tier"], p["origin"], p["current"],
+                         p["can_relocate"], p["max_km"], p["intention"], p["pinned"],
+                         p["leader"], p["available_until"]])  # fmt: skip
+
+    # --- secondee candidates from provincial departments, based at the political centre ---
+    n_sec = int(ref["secondee_candidates"]) if ref.get("secondee_candidates") else (
+        cal["secondees_per_unit"] * len(geo.units))  # fmt: skip
+    as_of = ref.get("as_of") or "2025-10-20"
+    start = ref.get("secondee_start") or as_of
+    end = ref.get("secondee_end") or "2026-04-20"
+    dept_counts = _apportion(n_sec, [w for _, _, w in DEPARTMENTS])
+    sec_rows = []
+    k = 0
+    for (dept, specs, _w), cnt in zip(DEPARTMENTS, dept_counts, strict=True):
+        for _ in range(cnt):
+            k += 1
+            female = rng.random() < 0.5
+            name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
+                             rng.choice(GIVEN)])  # fmt: skip
+            available = rng.random() >= cal["secondee_unavailable_share"]
+            max_km = 150 if rng.random() < 0.2 else None
+            sec_rows.append([f"{province_code}-S{k:03d}", name, dept, rng.choice(specs),
+                             centres[0], _b(available), max_km, start, end])  # fmt: skip
+
+    budget = int(ref.get("secondee_budget") or 0)
+    rule_set = ref.get("rule_set") or "cv09-bcd-2025"
+    files = {
+        "communes.csv": _csv(communes, [
+            "code", "name", "kind", "area_km2", "population", "population_source", "lat", "lon",
+            "border", "complex_security", "political_center", "mountainous", "party_members"]),
+        "old_units.csv": _csv(old_rows, ["code", "name", "district", "successor", "part_of"]),
+        "officials.csv": _csv(off_rows, [
+            "id", "name", "category", "bloc", "specialty", "specialties", "tier", "origin",
+            "current", "can_relocate", "max_km", "intention", "pinned", "leader",
+            "available_until"]),
+        "secondees.csv": _csv(sec_rows, ["id", "name", "department", "specialty", "base",
+                                         "available", "max_km", "start", "end"]),
+    }  # fmt: skip
+    files["scenario.yaml"] = _yaml(geo, seed, rule_set, as_of, budget, ref)
+    files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), files)
+    return files
+
+
+def _yaml(geo: Geography, seed: int, rule_set: str, as_of: str, budget: int,
+          ref: dict[str, str]) -> str:
+    lines = [
+        f"name: {folder_name(geo.code)}",
+        f"province: {geo.name}",
+        f'province_code: "{geo.code}"',
+        "description: >-",
+        f"  {geo.name} after the 1 July 2025 reform: real geography from vietnamadminunits and",
+        f"  vietnam-provinces; estimated populations; synthetic roster (seed {seed}).",
+        f"rule_set: {rule_set}",
+        f"as_of: {as_of}",
+        "road_factor: 1.4",
+        "blocs: [government]",
+        f"secondee_budget: {budget}",
+        "secondee_cost: 100",
+        f"source: generated by `staffing generate --province {geo.code} --seed {seed}`",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _readme(geo: Geography, seed: int, ref: dict[str, str], n_off: int, n_sec: int,
+            files: dict[str, str]) -> str:
+    kinds: dict[str, int] = {}
+    for u in geo.units:
+        kinds[u.kind] = kinds.get(u.kind, 0) + 1
+    n_districts = len({o.district_code for o in geo.old})
+    note = ref.get("notes", "")
+    pop = (f"apportioned from the province total {int(ref['population']):,} "
+           f"({ref['population_source']}) over the old units, weighting wards 2.0, townships "
+           "1.6 and communes 1.0" if ref.get("population") else
+           "7,000 per old commune, 10,000 per old township, 14,000 per old ward")  # fmt: skip
+    cadres = (f"{int(ref['cadres_civil_servants']):,} cadres and civil servants "
+              f"({ref['cadres_source']})" if ref.get("cadres_civil_servants") else
+              "16 commune-tier cadres and civil servants per old unit")  # fmt: skip
+    return f"""# {geo.name} 2025 scenario
+
+Generated by `staffing generate --province {geo.code} --seed {seed}`; regenerate rather than
+edit by hand (a test checks that the bundled folder is exactly what the generator writes).
+
+## What is real
+- The {len(geo.units)} new units ({", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))}):
+  official codes and names (`vietnam-provinces`), kind, area, coordinates (`vietnamadminunits`).
+- The {len(geo.old)} old units in {n_districts} old districts and which new unit absorbed each
+  (`vietnamadminunits` converter_2025.json; a split old unit lists its other new units in
+  `part_of`).
+
+## What is estimated
+- Populations (`population_source = estimated` everywhere: the packages carry none, and the
+  domain brief reports none per unit): {pop}.
+- Party members: 3.5 % of the population, ±30 % seeded noise.
+- Mountainous, border and political-centre flags come from `scenarios/reference/provinces.csv`.
+  {note}
+
+## What is synthetic
+The roster ({n_off:,} people) and the {n_sec} secondee candidates are synthetic: no real
+personnel data is public. They are seeded (seed {seed}) and reproducible, calibrated to the
+domain brief: {cadres}; district staff moved down in Nậm Pồ's proportions (120 district civil
+servants and 61 public employees against 297 commune civil servants and 179 part-timers);
+part-timers serve until 31 May 2026 and about half intend to leave (Nà Hỳ: 23 of 47);
+5 % intend to retire and 2 % to resign; specialists in finance, accounting, construction, land,
+environment and IT thin out with distance from the provincial centre. See docs/generate.md for
+every calibration constant.
+"""
+
+
+def write(province_code: str, out: Path, seed: int = 2025) -> Path:
+    """Write one province's folder atomically (a temporary folder renamed into place)."""
+    import shutil
+    import tempfile
+
+    files = build(province_code, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".staffing-", dir=out.parent))
+    try:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,381 @@
+"""Read a scenario folder (scenario.yaml + CSV files) or one .xlsx workbook.
+
+Every problem is collected and reported at once, each located by file (or sheet), row and
+column, with the value found and what was expected. Nothing here raises for a user's mistake
+except `ScenarioError`, which carries the whole list.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from models import (
+    Commune,
+    Distance,
+    Issue,
+    Need,
+    Official,
+    OldUnit,
+    Scenario,
+    ScenarioConfig,
+    Secondee,
+    Specialty,
+    did_you_mean,
+    reference_issues,
+)
+from solver.paths import default_specialties_file
+
+TABLES: dict[str, tuple[type[BaseModel], bool]] = {
+    # table name -> (row model, required)
+    "communes": (Commune, True),
+    "old_units": (OldUnit, True),
+    "officials": (Official, True),
+    "secondees": (Secondee, False),
+    "needs": (Need, False),
+    "distances": (Distance, False),
+    "specialties": (Specialty, False),
+}
+CODE_COLUMNS = {"code", "successor", "origin", "current", "base", "commune", "from", "to"}
+TRUE = {"true", "yes", "y", "1", "x"}
+FALSE = {"false", "no", "n", "0", ""}
+
+
+class ScenarioError(Exception):
+    """The scenario could not be read; `issues` lists every problem found."""
+
+    def __init__(self, issues: list[Issue], source: str = "") -> None:
+        self.issues = issues
+        self.source = source
+        head = f"{len(issues)} problem{'s' if len(issues) != 1 else ''}"
+        super().__init__(f"{head} in {source}:\n" + "\n".join(i.text() for i in issues))
+
+
+def columns_of(model: type[BaseModel]) -> tuple[list[str], list[str]]:
+    """(all columns, required columns) of a row model, in declaration order."""
+    cols, req = [], []
+    for name, f in model.model_fields.items():
+        col = f.alias or name
+        cols.append(col)
+        if f.is_required():
+            req.append(col)
+    return cols, req
+
+
+@dataclass
+class RawTable:
+    where: str  # file name or "book.xlsx, sheet officials"
+    header: list[str]
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+
+def _decode(data: bytes, where: str, issues: list[Issue]) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        issues.append(
+            Issue(
+                where,
+                line,
+                None,
+                data[e.start : e.start + 4].hex(" "),
+                "UTF-8 text; this file looks like a legacy encoding (Windows-1258, TCVN3 or "
+                "similar): save it as 'CSV UTF-8'",
+            )
+        )
+        return None
+
+
+def _read_csv(path: Path, issues: list[Issue]) -> RawTable | None:
+    text = _decode(path.read_bytes(), path.name, issues)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    if not rows:
+        return RawTable(path.name, [])
+    header = [unicodedata.normalize("NFC", h.strip()) for h in rows[0]]
+    table = RawTable(path.name, header)
+    for n, r in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in r):
+            continue
+        if len(r) > len(header):
+            issues.append(
+                Issue(path.name, n, None, len(r), f"at most {len(header)} cells (the header's)")
+            )
+        rec = {h: (r[i] if i < len(r) else "") for i, h in enumerate(header)}
+        rec["__row__"] = str(n)
+        table.rows.append(rec)
+    return table
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | None:
+    import openpyxl  # local: only workbook users pay for it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a corrupt file
+        issues.append(Issue(path.name, None, None, None, f"a readable .xlsx workbook ({e})"))
+        return None
+    out: dict[str, RawTable] = {}
+    for ws in wb.worksheets:
+        where = f"{path.name}, sheet {ws.title}"
+        values = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        if not values:
+            out[ws.title] = RawTable(where, [])
+            continue
+        header = [unicodedata.normalize("NFC", h.strip()) for h in values[0]]
+        while header and not header[-1]:
+            header.pop()
+        table = RawTable(where, header)
+        for n, r in enumerate(values[1:], start=2):
+            if not any(c.strip() for c in r):
+                continue
+            rec = {h: (r[i] if i < len(r) else "") for i, h in enumerate(header)}
+            rec["__row__"] = str(n)
+            table.rows.append(rec)
+        out[ws.title] = table
+    wb.close()
+    return out
+
+
+_PYD_EXPECT = {
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "int_type": "a whole number",
+    "bool_parsing": "true or false",
+    "date_parsing": "a date as YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date as YYYY-MM-DD",
+    "date_from_datetime_inexact": "a date as YYYY-MM-DD",
+    "missing": "a value (the column is required)",
+    "string_too_short": "a value (the column is required)",
+}
+
+
+def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | None]:
+    """Plain-words expectation (and a suggestion) for one pydantic error."""
+    typ = err["type"]
+    loc = err.get("loc") or ()
+    col = str(loc[0]) if loc else ""
+    ctx = err.get("ctx") or {}
+    if typ in _PYD_EXPECT:
+        return _PYD_EXPECT[typ], None
+    if typ == "enum":
+        allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ",").split(",")]
+        allowed = [a for a in allowed if a]
+        return "one of " + ", ".join(allowed), did_you_mean(str(err.get("input", "")), allowed)
+    if typ == "string_pattern_mismatch":
+        if col in CODE_COLUMNS:
+            return "a 5-digit official unit code, e.g. 03208", None
+        return f"text matching {ctx.get('pattern')}", None
+    if typ in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
+        if col == "lat":
+            return "a latitude between 8.0 and 23.5 (inside Vietnam)", None
+        if col == "lon":
+            return "a longitude between 102.0 and 117.9 (inside Vietnam)", None
+        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
+                "less_than_equal": "≤"}[typ]
+        bound = next(iter(ctx.values())) if ctx else "?"
+        return f"a number {sign} {bound}", None
+    if typ == "value_error":
+        return str(ctx.get("error", err.get("msg", ""))), None
+    return str(err.get("msg", typ)), None
+
+
+def _prepare(rec: dict[str, str], columns: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in columns:
+        raw = rec.get(col, "")
+        v = unicodedata.normalize("NFC", raw.strip())
+        if v == "":
+            continue
+        if col in CODE_COLUMNS and re.fullmatch(r"\d{1,4}", v):
+            v = v.zfill(5)  # Excel drops leading zeros of official codes
+        out[col] = v
+    return out
+
+
+def parse_table(
+    raw: RawTable, model: type[BaseModel], issues: list[Issue]
+) -> tuple[list[Any], list[int]]:
+    """Validate each row; returns the row models and their spreadsheet row numbers."""
+    columns, required = columns_of(model)
+    missing = [c for c in required if c not in raw.header]
+    for c in missing:
+        issues.append(Issue(raw.where, 1, c, None, f"a column named {c!r} (it is required)"))
+    for h in raw.header:
+        if h not in columns:
+            issues.append(
+                Issue(raw.where, 1, h, None, "one of the columns " + ", ".join(columns),
+                      did_you_mean(h, columns))
+            )
+    if missing:
+        return [], []
+    out, rows = [], []
+    for rec in raw.rows:
+        n = int(rec["__row__"])
+        data = _prepare(rec, columns)
+        try:
+            out.append(model.model_validate(data))
+            rows.append(n)
+        except ValidationError as e:
+            for err in e.errors():
+                loc = err.get("loc") or ()
+                col = str(loc[0]) if loc else None
+                exp, sug = _expected(model, dict(err))
+                value = data.get(col) if col else None
+                issues.append(Issue(raw.where, n, col, value, exp, sug))
+    return out, rows
+
+
+def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> ScenarioConfig | None:
+    try:
+        return ScenarioConfig.model_validate(data)
+    except ValidationError as e:
+        keys = list(ScenarioConfig.model_fields)
+        for err in e.errors():
+            loc = err.get("loc") or ()
+            key = ".".join(str(x) for x in loc) or None
+            if err["type"] == "extra_forbidden":
+                issues.append(Issue(where, None, key, None, "one of the keys " + ", ".join(keys),
+                                    did_you_mean(str(loc[0]), keys)))
+                continue
+            exp, sug = _expected(ScenarioConfig, dict(err))
+            issues.append(Issue(where, None, key, err.get("input") if loc else None, exp, sug))
+    return None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario folder or workbook. Raises ScenarioError listing all problems."""
+    path = Path(path)
+    issues: list[Issue] = []
+    raws: dict[str, RawTable] = {}
+    config: ScenarioConfig | None = None
+    if path.is_dir():
+        ypath = path / "scenario.yaml"
+        if not ypath.exists():
+            issues.append(Issue("scenario.yaml", None, None, None, f"this file in {path}"))
+        else:
+            text = _decode(ypath.read_bytes(), "scenario.yaml", issues)
+            if text is not None:
+                try:
+                    data = yaml.safe_load(text) or {}
+                except yaml.YAMLError as e:
+                    issues.append(Issue("scenario.yaml", None, None, None, f"valid YAML ({e})"))
+                    data = None
+                if data is not None and not isinstance(data, dict):
+                    issues.append(Issue("scenario.yaml", None, None, None, "a mapping of keys"))
+                elif data is not None:
+                    config = _read_config(data, "scenario.yaml", issues)
+        for name, (_model, req) in TABLES.items():
+            f = path / f"{name}.csv"
+            if f.exists():
+                t = _read_csv(f, issues)
+                if t is not None:
+                    raws[name] = t
+            elif req:
+                issues.append(Issue(f"{name}.csv", None, None, None, f"this file in {path}"))
+    elif path.suffix.lower() == ".xlsx" and path.exists():
+        sheets = _read_workbook(path, issues) or {}
+        cfg = sheets.pop("scenario", None)
+        if cfg is None:
+            if sheets or not issues:
+                issues.append(Issue(path.name, None, "scenario", None, "a sheet named 'scenario'"))
+        else:
+            config = _read_config(_config_from_sheet(cfg), cfg.where, issues)
+        for name, (_model, req) in TABLES.items():
+            if name in sheets:
+                raws[name] = sheets.pop(name)
+            elif req and (sheets or raws):
+                issues.append(Issue(path.name, None, name, None, f"a sheet named {name!r}"))
+        for extra in sheets:
+            issues.append(Issue(path.name, None, extra, None,
+                                "sheets named scenario, " + ", ".join(TABLES),
+                                did_you_mean(extra, TABLES)))
+    else:
+        issues.append(Issue(str(path), None, None, None,
+                            "a scenario folder or an .xlsx workbook that exists"))
+        raise ScenarioError(issues, str(path))
+
+    if "specialties" not in raws:
+        spec_issues: list[Issue] = []
+        t = _read_csv(default_specialties_file(), spec_issues)
+        issues.extend(spec_issues)
+        if t is not None:
+            raws["specialties"] = t
+
+    parsed: dict[str, list[Any]] = {}
+    rownums: dict[str, list[int]] = {}
+    for name, (model, _req) in TABLES.items():
+        if name in raws:
+            parsed[name], rownums[name] = parse_table(raws[name], model, issues)
+        else:
+            parsed[name], rownums[name] = [], []
+    if "officials" in raws and not raws["officials"].rows:
+        issues.append(Issue(raws["officials"].where, None, None, None,
+                            "at least one official (the roster is empty)"))
+
+    if issues or config is None:
+        raise ScenarioError(issues, str(path))
+
+    # Cross-table checks on the rows that parsed; map logical rows back to file rows.
+    class _Parts:
+        pass
+
+    parts: Any = _Parts()
+    for name in TABLES:
+        setattr(parts, name, tuple(parsed[name]))
+    for i in reference_issues(parts):
+        where = raws[i.table].where if i.table in raws else i.table
+        row = rownums[i.table][i.row - 2] if i.row is not None else None
+        issues.append(Issue(where, row, i.column, i.value, i.expected, i.suggestion))
+    if issues:
+        raise ScenarioError(issues, str(path))
+    return Scenario(
+        config=config,
+        folder=str(path),
+        **{name: tuple(parsed[name]) for name in TABLES},
+    )
+
+
+def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
+    """A 'scenario' sheet has columns key and value; list values are separated by ';'."""
+    out: dict[str, Any] = {}
+    for rec in raw.rows:
+        key = rec.get("key", "").strip()
+        val = rec.get("value", "").strip()
+        if not key:
+            continue
+        if key in ("blocs", "objective"):
+            out[key] = [v.strip() for v in val.split(";") if v.strip()]
+        elif key == "province_total":
+            out[key] = yaml.safe_load(val) if val else None
+        elif val != "":
+            out[key] = val
+    return out
