@@ -21,13 +21,14 @@ class Issue:
     value: object
     expected: str
     suggestion: str | None = None
+    label: str = "column"
 
     def text(self) -> str:
         where = [self.table]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column}")
+            where.append(f"{self.label} {self.column}")
         msg = ", ".join(where) + ": "
         if self.value is not None:
             msg += f"found {self.value!r}, "

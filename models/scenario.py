@@ -38,7 +38,9 @@ def _split_list(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_nfc), Field(min_length=1)]
 Code = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
-OldCode = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
+# Old units: official 5-digit codes; a district that had no communes (island districts such as
+# Bạch Long Vĩ or Cồn Cỏ) is its own old unit, coded D + its 3-digit district code.
+OldCode = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^(\d{5}|D\d{3})$")]
 TextList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
@@ -81,7 +83,9 @@ class Intention(StrEnum):
 
 
 class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Commune(Row):
@@ -177,7 +181,9 @@ class Distance(Row):
     to: Code
     km: float = Field(ge=0)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Specialty(Row):

@@ -42,9 +42,7 @@ def summary(s: Scenario) -> str:
         c = Counter(getattr(p, key).value for p in s.officials)
         lines.append(f"    by {title}: " + ", ".join(f"{k} {c[k]}" for k in sorted(c)))
     spec = Counter(p.specialty for p in s.officials)
-    lines.append(
-        "    by specialty: " + ", ".join(f"{k} {v}" for k, v in sorted(spec.items()))
-    )
+    lines.append("    by specialty: " + ", ".join(f"{k} {v}" for k, v in sorted(spec.items())))
     avail = sum(1 for q in s.secondees if q.available)
     lines.append(
         f"  secondee candidates: {len(s.secondees)} ({avail} available), "

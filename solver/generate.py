@@ -15,6 +15,7 @@ import json
 import random
 import sqlite3
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -112,6 +113,7 @@ class NewUnit:
     key: str
     old: list[str] = field(default_factory=list)  # old keys wholly or by default absorbed
     parts: list[str] = field(default_factory=list)  # old keys partly absorbed (split units)
+    area_estimated: bool = False
 
 
 @dataclass
@@ -165,7 +167,8 @@ def load_geography(province_code: str) -> Geography:
         ).fetchall()
         legacy = db.execute(
             "select provinceKey, districtKey, wardKey, wardCode, ward, wardType, district, "
-            "districtCode, wardLat, wardLon from admin_units_legacy"
+            "districtCode, coalesce(wardLat, districtLat), coalesce(wardLon, districtLon) "
+            "from admin_units_legacy"
         ).fetchall()
     finally:
         db.close()
@@ -174,19 +177,27 @@ def load_geography(province_code: str) -> Geography:
     pkey, plat, plon = rows[0][7], rows[0][8], rows[0][9]
     units = [
         NewUnit(code=r[0], name=names.get(r[0], nfc(r[1])), kind=KIND[r[2]],
-                area_km2=float(r[3]), lat=float(r[4]), lon=float(r[5]), key=r[6])
+                area_km2=float(r[3] or 0), lat=float(r[4]), lon=float(r[5]), key=r[6])
         for r in rows
     ]  # fmt: skip
+    # A few units have no (or a zero) area in the dataset: use the median of their kind in the
+    # province, and say so in the generated README.
+    for u in units:
+        if u.area_km2 <= 0:
+            same = sorted(v.area_km2 for v in units if v.kind == u.kind and v.area_km2 > 0)
+            u.area_km2 = same[len(same) // 2] if same else 1.0
+            u.area_estimated = True
     by_key = {u.key: u for u in units}
-    leg = {f"{r[0]}_{r[1]}_{r[2]}": r for r in legacy}
+    leg = {f"{r[0]}_{r[1]}_{r[2]}": r for r in legacy}  # wardKey None: a district alone
     conv = json.loads(_pkg_file("converter_2025.json").read_text(encoding="utf-8"))
     olds: dict[str, Old] = {}
 
     def old_of(okey: str) -> Old:
         if okey not in olds:
-            r = leg[okey]
+            r = leg[okey.rstrip("_") + ("_None" if okey.endswith("_") else "")]
             wname = nfc(r[4] or r[6])
-            olds[okey] = Old(key=okey, code=r[3], name=wname, type=r[5] or "Xã",
+            code = r[3] or f"D{int(r[7]):03d}"  # a district with no communes is its own unit
+            olds[okey] = Old(key=okey, code=code, name=wname, type=r[5] or "Xã",
                              district=nfc(r[6]), district_code=r[7],
                              lat=float(r[8]), lon=float(r[9]))  # fmt: skip
         return olds[okey]
@@ -249,7 +260,7 @@ def _b(v: bool) -> str:
     return "true" if v else "false"
 
 
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = sorted(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys], k=1)[0]
 
@@ -280,7 +291,6 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         centres = [min(geo.units, key=lambda u: great_circle_km(u.lat, u.lon, geo.lat, geo.lon)
                        ).code]  # fmt: skip
     centre = next(u for u in geo.units if u.code == centres[0])
-    old_by_key = {o.key: o for o in geo.old}
 
     # --- populations: apportion a province total over old units (weights by old type) ---
     weights = [cal["old_unit_weight"].get(o.type, 1.0) for o in geo.old]
@@ -296,9 +306,10 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
             unit_pop[code] += old_pop[o.key] / len(shares)
 
     communes = []
+    est = random.Random(f"commune-staffing/estimates/{province_code}")  # seed-independent
     for u in geo.units:
         pop = max(1, round(unit_pop[u.code]))
-        party = round(pop * cal["party_member_ratio"] * rng.uniform(0.7, 1.3))
+        party = round(pop * cal["party_member_ratio"] * est.uniform(0.7, 1.3))
         communes.append([
             u.code, u.name, u.kind, f"{u.area_km2:.2f}", pop, "estimated",
             f"{u.lat:.4f}", f"{u.lon:.4f}", _b(u.code in border), "false",
@@ -335,14 +346,15 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     def specialty_for(bloc: str, at: str, district_staff: bool) -> str:
         if bloc != "government":
             return _weighted(rng, BLOC_SPECIALTY_WEIGHT[bloc])
-        w = dict(GOV_SPECIALTY_WEIGHT)
+        w: dict[str, float] = dict(GOV_SPECIALTY_WEIGHT)
         f = 2.0 if district_staff else scarcity(at)
         for s in SCARCE:
             w[s] = w[s] * f
         return _weighted(rng, w)
 
-    def person(category: str, bloc: str, tier: str, origin: Old, current: str | None,
-               at: str) -> None:
+    def person(
+        category: str, bloc: str, tier: str, origin: Old, current: str | None, at: str
+    ) -> None:
         female = rng.random() < 0.45
         name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
                          rng.choice(GIVEN)])  # fmt: skip
@@ -447,8 +459,9 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     return files
 
 
-def _yaml(geo: Geography, seed: int, rule_set: str, as_of: str, budget: int,
-          ref: dict[str, str]) -> str:
+def _yaml(
+    geo: Geography, seed: int, rule_set: str, as_of: str, budget: int, ref: dict[str, str]
+) -> str:
     lines = [
         f"name: {folder_name(geo.code)}",
         f"province: {geo.name}",
@@ -467,13 +480,20 @@ def _yaml(geo: Geography, seed: int, rule_set: str, as_of: str, budget: int,
     return "\n".join(lines) + "\n"
 
 
-def _readme(geo: Geography, seed: int, ref: dict[str, str], n_off: int, n_sec: int,
-            files: dict[str, str]) -> str:
+def _readme(
+    geo: Geography, seed: int, ref: dict[str, str], n_off: int, n_sec: int, files: dict[str, str]
+) -> str:
     kinds: dict[str, int] = {}
     for u in geo.units:
         kinds[u.kind] = kinds.get(u.kind, 0) + 1
     n_districts = len({o.district_code for o in geo.old})
     note = ref.get("notes", "")
+    missing = [f"{u.name} ({u.code})" for u in geo.units if u.area_estimated]
+    if missing:
+        note += (
+            " Area missing or zero in vietnamadminunits, set to the median of the unit's "
+            "kind in the province: " + ", ".join(missing) + "."
+        )
     pop = (f"apportioned from the province total {int(ref['population']):,} "
            f"({ref['population_source']}) over the old units, weighting wards 2.0, townships "
            "1.6 and communes 1.0" if ref.get("population") else

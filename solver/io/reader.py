@@ -165,6 +165,7 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
 
 _PYD_EXPECT = {
     "float_parsing": "a number",
+    "finite_number": "a finite number",
     "float_type": "a number",
     "int_parsing": "a whole number",
     "int_from_float": "a whole number",
@@ -187,7 +188,8 @@ def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | N
     if typ in _PYD_EXPECT:
         return _PYD_EXPECT[typ], None
     if typ == "enum":
-        allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ",").split(",")]
+        text = str(ctx.get("expected", "")).replace(" or ", ",")
+        allowed = [a.strip(" '") for a in text.split(",")]
         allowed = [a for a in allowed if a]
         return "one of " + ", ".join(allowed), did_you_mean(str(err.get("input", "")), allowed)
     if typ == "string_pattern_mismatch":
@@ -199,8 +201,12 @@ def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | N
             return "a latitude between 8.0 and 23.5 (inside Vietnam)", None
         if col == "lon":
             return "a longitude between 102.0 and 117.9 (inside Vietnam)", None
-        sign = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<",
-                "less_than_equal": "≤"}[typ]
+        sign = {
+            "greater_than": ">",
+            "greater_than_equal": "≥",
+            "less_than": "<",
+            "less_than_equal": "≤",
+        }[typ]
         bound = next(iter(ctx.values())) if ctx else "?"
         return f"a number {sign} {bound}", None
     if typ == "value_error":
@@ -232,8 +238,14 @@ def parse_table(
     for h in raw.header:
         if h not in columns:
             issues.append(
-                Issue(raw.where, 1, h, None, "one of the columns " + ", ".join(columns),
-                      did_you_mean(h, columns))
+                Issue(
+                    raw.where,
+                    1,
+                    h,
+                    None,
+                    "one of the columns " + ", ".join(columns),
+                    did_you_mean(h, columns),
+                )
             )
     if missing:
         return [], []
@@ -263,16 +275,31 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
             loc = err.get("loc") or ()
             key = ".".join(str(x) for x in loc) or None
             if err["type"] == "extra_forbidden":
-                issues.append(Issue(where, None, key, None, "one of the keys " + ", ".join(keys),
-                                    did_you_mean(str(loc[0]), keys)))
+                issues.append(
+                    Issue(
+                        where,
+                        None,
+                        key,
+                        None,
+                        "one of the keys " + ", ".join(keys),
+                        did_you_mean(str(loc[0]), keys),
+                        label="key",
+                    )
+                )
                 continue
             exp, sug = _expected(ScenarioConfig, dict(err))
-            issues.append(Issue(where, None, key, err.get("input") if loc else None, exp, sug))
+            value = None if err["type"] == "missing" or not loc else err.get("input")
+            if err["type"] == "missing":
+                exp = "a value (the key is required)"
+            issues.append(Issue(where, None, key, value, exp, sug, label="key"))
     return None
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario folder or workbook. Raises ScenarioError listing all problems."""
+    """Read and validate a scenario folder or workbook.
+
+    Raises ScenarioError listing every problem found.
+    """
     path = Path(path)
     issues: list[Issue] = []
     raws: dict[str, RawTable] = {}
@@ -315,12 +342,20 @@ def load_scenario(path: str | Path) -> Scenario:
             elif req and (sheets or raws):
                 issues.append(Issue(path.name, None, name, None, f"a sheet named {name!r}"))
         for extra in sheets:
-            issues.append(Issue(path.name, None, extra, None,
-                                "sheets named scenario, " + ", ".join(TABLES),
-                                did_you_mean(extra, TABLES)))
+            issues.append(
+                Issue(
+                    path.name,
+                    None,
+                    extra,
+                    None,
+                    "sheets named scenario, " + ", ".join(TABLES),
+                    did_you_mean(extra, TABLES),
+                )
+            )
     else:
-        issues.append(Issue(str(path), None, None, None,
-                            "a scenario folder or an .xlsx workbook that exists"))
+        issues.append(
+            Issue(str(path), None, None, None, "a scenario folder or an .xlsx workbook that exists")
+        )
         raise ScenarioError(issues, str(path))
 
     if "specialties" not in raws:
@@ -337,25 +372,43 @@ def load_scenario(path: str | Path) -> Scenario:
             parsed[name], rownums[name] = parse_table(raws[name], model, issues)
         else:
             parsed[name], rownums[name] = [], []
-    if "officials" in raws and not raws["officials"].rows:
-        issues.append(Issue(raws["officials"].where, None, None, None,
-                            "at least one official (the roster is empty)"))
-
-    if issues or config is None:
-        raise ScenarioError(issues, str(path))
+    for name, what in (
+        ("communes", "at least one unit"),
+        ("old_units", "at least one old unit"),
+        ("officials", "at least one official (the roster is empty)"),
+    ):
+        if name in raws and not raws[name].rows and raws[name].header:
+            issues.append(Issue(raws[name].where, None, None, None, what))
 
     # Cross-table checks on the rows that parsed; map logical rows back to file rows.
+    # A reference to a code whose own row failed to parse is not reported twice.
+    failed_keys: set[str] = set()
+    for name, raw in raws.items():
+        good = set(rownums[name])
+        for rec in raw.rows:
+            if int(rec["__row__"]) not in good:
+                for key in ("code", "id"):
+                    v = _prepare(rec, [key]).get(key)
+                    if v:
+                        failed_keys.add(v)
+
     class _Parts:
         pass
 
     parts: Any = _Parts()
     for name in TABLES:
         setattr(parts, name, tuple(parsed[name]))
-    for i in reference_issues(parts):
+    table_issues = [i for i in reference_issues(parts) if i.row is not None]
+    absent = [name for name in TABLES if name not in raws]
+    for i in table_issues:
+        if i.value in failed_keys or any(f"in {name}" in i.expected for name in absent):
+            continue
+        assert i.row is not None
         where = raws[i.table].where if i.table in raws else i.table
-        row = rownums[i.table][i.row - 2] if i.row is not None else None
-        issues.append(Issue(where, row, i.column, i.value, i.expected, i.suggestion))
-    if issues:
+        issues.append(
+            Issue(where, rownums[i.table][i.row - 2], i.column, i.value, i.expected, i.suggestion)
+        )
+    if issues or config is None:
         raise ScenarioError(issues, str(path))
     return Scenario(
         config=config,

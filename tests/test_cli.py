@@ -1,0 +1,63 @@
+"""The CLI: exit codes, no tracebacks, help text on every command."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import COMMUNES
+
+from solver.cli import main
+from solver.paths import bundled_scenario
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_validate_bundled_prints_summary():
+    r = run("validate", str(bundled_scenario()))
+    assert r.exit_code == 0, r.output
+    assert "units: 45 (42 commune, 3 ward); old units: 129 in 10 old districts" in r.output
+    assert "by bloc:" in r.output and "by category:" in r.output and "by specialty:" in r.output
+    assert "secondee candidates: 97" in r.output
+
+
+def test_validate_defaults_to_bundled():
+    assert run("validate").exit_code == 0
+
+
+def test_validate_bad_input_exits_1_without_traceback(make_scenario):
+    folder = make_scenario(communes=[{**COMMUNES[0], "lat": "99"}, COMMUNES[1]])
+    r = run("validate", str(folder))
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    assert "1 problem found" in r.output
+    assert "communes.csv, row 2, column lat: found '99'" in r.output
+
+
+def test_generate_unknown_province_is_a_usage_error(tmp_path):
+    r = run("generate", "-p", "Dien Bienn", "-o", str(tmp_path / "x"))
+    assert r.exit_code == 2
+    assert "did you mean 'dien-bien'" in r.output
+
+
+def test_generate_by_name(tmp_path):
+    r = run("generate", "-p", "Điện Biên", "-o", str(tmp_path / "db"))
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "db" / "officials.csv").exists()
+
+
+def _commands(group: click.Group, prefix: str = ""):
+    for name, cmd in group.commands.items():
+        yield prefix + name, cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + name + " ")
+
+
+@pytest.mark.parametrize(("name", "cmd"), list(_commands(main)))
+def test_every_command_has_help(name, cmd):
+    assert cmd.help and len(cmd.help.strip()) > 20, name
+    for p in cmd.params:
+        if isinstance(p, click.Option):
+            assert p.help, f"{name} {p.name}"

@@ -1,0 +1,109 @@
+"""Workbook input, and corrupted inputs: a ScenarioError, never another exception."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import COMMUNES, OFFICIAL, OLD_UNITS, SECONDEE, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.io import ScenarioError, load_scenario
+
+
+def folder_to_workbook(folder: Path, out: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "scenario"
+    ws.append(["key", "value"])
+    for k, v in yaml.safe_load((folder / "scenario.yaml").read_text("utf-8")).items():
+        ws.append([k, ";".join(v) if isinstance(v, list) else v])
+    for f in sorted(folder.glob("*.csv")):
+        sheet = wb.create_sheet(f.stem)
+        with f.open(encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                # numbers as numbers, like a planner's workbook (codes lose leading zeros)
+                sheet.append([float(c) if c.replace(".", "", 1).isdigit() else c for c in row])
+    wb.save(out)
+    return out
+
+
+def test_workbook_reads_like_the_folder(make_scenario, tmp_path):
+    folder = make_scenario()
+    book = folder_to_workbook(folder, tmp_path / "tiny.xlsx")
+    a, b = load_scenario(folder), load_scenario(book)
+    assert a.communes == b.communes
+    assert a.officials == b.officials
+    assert a.config == b.config
+
+
+def test_workbook_errors_name_the_sheet(make_scenario, tmp_path):
+    folder = make_scenario(officials=[{**OFFICIAL, "bloc": "gov"}])
+    book = folder_to_workbook(folder, tmp_path / "bad.xlsx")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(book)
+    assert [i.text() for i in e.value.issues] == [
+        "bad.xlsx, sheet officials, row 2, column bloc: found 'gov', expected one of government, "
+        "party, front, military"
+    ]
+
+
+def test_corrupt_workbook(tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(bad)
+    assert e.value.issues[0].text().startswith("broken.xlsx: expected a readable .xlsx workbook")
+
+
+TABLES = {"communes": COMMUNES, "old_units": OLD_UNITS, "officials": [OFFICIAL],
+          "secondees": [SECONDEE]}  # fmt: skip
+NASTY = st.sampled_from(["", " ", "-1", "0", "1e309", "nan", "NaN", "true", "x", "😀", "\x00",
+                         "03208", "2025-02-30", "9" * 40, "a,b", '"', "None", "null"])  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    table=st.sampled_from(sorted(TABLES)),
+    row=st.integers(0, 5),
+    column=st.integers(0, 20),
+    value=st.one_of(NASTY, st.text(max_size=12)),
+)
+def test_any_corrupted_cell_gives_a_clean_error_or_a_scenario(
+    make_scenario, table, row, column, value
+):
+    rows = [dict(r) for r in TABLES[table]]
+    r = rows[row % len(rows)]
+    key = sorted(r)[column % len(r)]
+    r[key] = value
+    folder = make_scenario(**{table: rows})
+    try:
+        load_scenario(folder)
+    except ScenarioError as e:
+        assert e.issues
+        assert all(i.text() for i in e.issues)
+
+
+def test_truncated_and_binary_files(make_scenario):
+    folder = make_scenario()
+    (folder / "officials.csv").write_bytes(b"id,name,cat")
+    (folder / "communes.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(folder)
+    assert len(e.value.issues) >= 2
+
+
+def test_header_only_communes(make_scenario):
+    folder = make_scenario()
+    write_csv(folder / "communes.csv", [], header=list(COMMUNES[0]))
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(folder)
+    texts = [i.text() for i in e.value.issues]
+    assert "communes.csv: expected at least one unit" in texts
