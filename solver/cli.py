@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from models import Scenario
+from models import Bloc, Issue, Scenario
+from models.rules import RuleSet
 from solver.io import ScenarioError, load_scenario
+from solver.io.rules import RuleSetError, load_rule_set
 from solver.paths import bundled_scenario
 
 EXIT_INPUT = 1
@@ -19,11 +23,7 @@ def _load(path: Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as e:
-        n = len(e.issues)
-        click.echo(f"{path}: {n} problem{'s' if n != 1 else ''} found", err=True)
-        for issue in e.issues:
-            click.echo(f"  - {issue.text()}", err=True)
-        sys.exit(EXIT_INPUT)
+        _fail(e.issues, str(path))
 
 
 def summary(s: Scenario) -> str:
@@ -70,9 +70,82 @@ def validate(path: Path | None, quiet: bool) -> None:
     """
     path = path or bundled_scenario()
     s = _load(path)
+    rs = _rules(None, s)
     if not quiet:
+        click.echo(f"  rule set: {rs.name} — {rs.title}")
         click.echo(summary(s))
         click.echo(f"{path}: valid")
+
+
+def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
+    """The rule set named on the command line, else the scenario's."""
+    ref = name_or_path or s.config.rule_set
+    try:
+        return load_rule_set(ref, Path(s.folder) if s.folder and not name_or_path else None)
+    except RuleSetError as e:
+        _fail(e.issues, f"rule set {ref}")
+
+
+def _fail(issues: list[Issue], what: str) -> NoReturn:
+    n = len(issues)
+    click.echo(f"{what}: {n} problem{'s' if n != 1 else ''} found", err=True)
+    for issue in issues:
+        click.echo(f"  - {issue.text()}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--rules",
+    "rules",
+    help="Rule set: a bundled name or a YAML path (default: the scenario's rule_set).",
+)
+@click.option(
+    "--bloc",
+    "blocs",
+    multiple=True,
+    type=click.Choice([b.value for b in Bloc]),
+    help="Only this bloc (repeatable). Default: every bloc of the rule set.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt: str) -> None:
+    """Compute each unit's quota per bloc with every rule term.
+
+    One row per unit and bloc: each term's contribution (columns named by the rule set's term
+    ids), the total before the cap, the cap, the trim to the province total and the final
+    quota, with flags where a rule had to choose or data was estimated. The JSON format adds
+    each term's source. SCENARIO defaults to the bundled Điện Biên scenario.
+    """
+    from solver import quotas as q
+
+    s = _load(scenario or bundled_scenario())
+    rs = _rules(rules, s)
+    wanted = [Bloc(b) for b in blocs] or None
+    missing = [b.value for b in wanted or [] if b not in rs.blocs]
+    if missing:
+        raise click.BadParameter(
+            f"rule set {rs.name} has no rule for bloc {', '.join(missing)}; it has "
+            + ", ".join(b.value for b in rs.blocs),
+            param_hint="--bloc",
+        )
+    try:
+        df = q.compute(s, rs, wanted)
+    except q.QuotaError as e:
+        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(q.to_json(df), ensure_ascii=False, indent=2))
+    else:
+        click.echo(q.to_table(df))
 
 
 @main.command()
@@ -80,9 +153,12 @@ def validate(path: Path | None, quiet: bool) -> None:
 @click.option("--all", "all_", is_flag=True, help="Generate all 34 provinces into OUT.")
 @click.option("--seed", default=2025, show_default=True, help="Seed of the synthetic roster.")
 @click.option(
-    "--out", "-o", type=click.Path(path_type=Path), required=True,
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
     help="Output folder (with --all, one sub-folder per province is written in it).",
-)  # fmt: skip
+)
 def generate(province: str | None, all_: bool, seed: int, out: Path) -> None:
     """Build scenario folders from the real 2025 administrative geography with a seeded,
     synthetic roster."""

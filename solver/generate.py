@@ -59,14 +59,34 @@ CALIBRATION: dict[str, Any] = {
 
 # Government-bloc specialty mix; scarce specialties thin out with distance from the centre.
 GOV_SPECIALTY_WEIGHT = {
-    "office": 10, "it_digital": 2, "records": 3, "justice_civil_status": 6,
-    "finance_planning": 5, "accounting": 5, "construction": 4, "transport": 2,
-    "industry_trade": 2, "agriculture": 10, "land_administration": 5, "environment": 2,
-    "home_affairs": 4, "labour_social": 7, "ethnic_religious": 3, "education": 3,
-    "culture_information": 7, "health": 2, "one_stop_desk": 8,
-}  # fmt: skip
-SCARCE = ("finance_planning", "accounting", "construction", "land_administration",
-          "environment", "it_digital")  # fmt: skip
+    "office": 10,
+    "it_digital": 2,
+    "records": 3,
+    "justice_civil_status": 6,
+    "finance_planning": 5,
+    "accounting": 5,
+    "construction": 4,
+    "transport": 2,
+    "industry_trade": 2,
+    "agriculture": 10,
+    "land_administration": 5,
+    "environment": 2,
+    "home_affairs": 4,
+    "labour_social": 7,
+    "ethnic_religious": 3,
+    "education": 3,
+    "culture_information": 7,
+    "health": 2,
+    "one_stop_desk": 8,
+}
+SCARCE = (
+    "finance_planning",
+    "accounting",
+    "construction",
+    "land_administration",
+    "environment",
+    "it_digital",
+)
 BLOC_SPECIALTY_WEIGHT = {
     "party": {"party_office": 3, "party_organization": 4, "propaganda_mobilization": 3},
     "front": {"front_office": 3, "mass_organizations": 7},
@@ -75,8 +95,11 @@ BLOC_SPECIALTY_WEIGHT = {
 DEPARTMENTS = [
     ("Department of Finance", ["finance_planning", "accounting"], 20),
     ("Department of Construction", ["construction", "transport"], 14),
-    ("Department of Agriculture and Environment", ["land_administration", "environment",
-                                                   "agriculture"], 20),
+    (
+        "Department of Agriculture and Environment",
+        ["land_administration", "environment", "agriculture"],
+        20,
+    ),
     ("Department of Science and Technology", ["it_digital"], 10),
     ("Department of Home Affairs", ["home_affairs", "labour_social"], 8),
     ("Department of Justice", ["justice_civil_status"], 6),
@@ -84,16 +107,74 @@ DEPARTMENTS = [
     ("Department of Education and Training", ["education"], 5),
     ("Department of Health", ["health"], 5),
     ("Department of Ethnic and Religious Affairs", ["ethnic_religious"], 3),
-]  # fmt: skip
+]
 
-FAMILY = ["Lò", "Quàng", "Lường", "Cà", "Giàng", "Sùng", "Vàng", "Mùa", "Thào", "Lý", "Nguyễn",
-          "Trần", "Lê", "Phạm", "Hoàng", "Đỗ", "Lù", "Tòng", "Hờ", "Chang"]  # fmt: skip
+FAMILY = [
+    "Lò",
+    "Quàng",
+    "Lường",
+    "Cà",
+    "Giàng",
+    "Sùng",
+    "Vàng",
+    "Mùa",
+    "Thào",
+    "Lý",
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Đỗ",
+    "Lù",
+    "Tòng",
+    "Hờ",
+    "Chang",
+]
 MIDDLE_M = ["Văn", "A", "Seo", "Đức", "Minh", "Công"]
 MIDDLE_F = ["Thị", "Thị", "Ngọc", "Thu"]
-GIVEN = ["Anh", "Bình", "Chính", "Dũng", "Dương", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Hương",
-         "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Ngọc", "Phong", "Phương", "Quang",
-         "Sơn", "Thắng", "Thanh", "Thảo", "Thu", "Trang", "Tuấn", "Vân", "Xuân", "Páo", "Chứ",
-         "Dế", "Tông", "Sinh", "Pó", "Chung", "Lả", "Ly"]  # fmt: skip
+GIVEN = [
+    "Anh",
+    "Bình",
+    "Chính",
+    "Dũng",
+    "Dương",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Ngọc",
+    "Phong",
+    "Phương",
+    "Quang",
+    "Sơn",
+    "Thắng",
+    "Thanh",
+    "Thảo",
+    "Thu",
+    "Trang",
+    "Tuấn",
+    "Vân",
+    "Xuân",
+    "Páo",
+    "Chứ",
+    "Dế",
+    "Tông",
+    "Sinh",
+    "Pó",
+    "Chung",
+    "Lả",
+    "Ly",
+]
 
 KIND = {"Xã": "commune", "Phường": "ward", "Đặc khu": "special_zone"}
 
@@ -176,10 +257,17 @@ def load_geography(province_code: str) -> Geography:
         raise ValueError(f"no units for province code {province_code}")
     pkey, plat, plon = rows[0][7], rows[0][8], rows[0][9]
     units = [
-        NewUnit(code=r[0], name=names.get(r[0], nfc(r[1])), kind=KIND[r[2]],
-                area_km2=float(r[3] or 0), lat=float(r[4]), lon=float(r[5]), key=r[6])
+        NewUnit(
+            code=r[0],
+            name=names.get(r[0], nfc(r[1])),
+            kind=KIND[r[2]],
+            area_km2=float(r[3] or 0),
+            lat=float(r[4]),
+            lon=float(r[5]),
+            key=r[6],
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     # A few units have no (or a zero) area in the dataset: use the median of their kind in the
     # province, and say so in the generated README.
     for u in units:
@@ -197,9 +285,16 @@ def load_geography(province_code: str) -> Geography:
             r = leg[okey.rstrip("_") + ("_None" if okey.endswith("_") else "")]
             wname = nfc(r[4] or r[6])
             code = r[3] or f"D{int(r[7]):03d}"  # a district with no communes is its own unit
-            olds[okey] = Old(key=okey, code=code, name=wname, type=r[5] or "Xã",
-                             district=nfc(r[6]), district_code=r[7],
-                             lat=float(r[8]), lon=float(r[9]))  # fmt: skip
+            olds[okey] = Old(
+                key=okey,
+                code=code,
+                name=wname,
+                type=r[5] or "Xã",
+                district=nfc(r[6]),
+                district_code=r[7],
+                lat=float(r[8]),
+                lon=float(r[9]),
+            )
         return olds[okey]
 
     for nkey, old_keys in sorted(conv["DICT_PROVINCE_WARD_NO_DIVIDED"].get(pkey, {}).items()):
@@ -288,8 +383,9 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     border = set(_codes(ref.get("border_units", "")))
     centres = _codes(ref.get("political_center", ""))
     if not centres:  # the unit nearest the province's own coordinates
-        centres = [min(geo.units, key=lambda u: great_circle_km(u.lat, u.lon, geo.lat, geo.lon)
-                       ).code]  # fmt: skip
+        centres = [
+            min(geo.units, key=lambda u: great_circle_km(u.lat, u.lon, geo.lat, geo.lon)).code
+        ]
     centre = next(u for u in geo.units if u.code == centres[0])
 
     # --- populations: apportion a province total over old units (weights by old type) ---
@@ -310,11 +406,23 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     for u in geo.units:
         pop = max(1, round(unit_pop[u.code]))
         party = round(pop * cal["party_member_ratio"] * est.uniform(0.7, 1.3))
-        communes.append([
-            u.code, u.name, u.kind, f"{u.area_km2:.2f}", pop, "estimated",
-            f"{u.lat:.4f}", f"{u.lon:.4f}", _b(u.code in border), "false",
-            _b(u.code in centres), _b(mountainous and u.kind == "commune"), party,
-        ])  # fmt: skip
+        communes.append(
+            [
+                u.code,
+                u.name,
+                u.kind,
+                f"{u.area_km2:.2f}",
+                pop,
+                "estimated",
+                f"{u.lat:.4f}",
+                f"{u.lon:.4f}",
+                _b(u.code in border),
+                "false",
+                _b(u.code in centres),
+                _b(mountainous and u.kind == "commune"),
+                party,
+            ]
+        )
     old_rows = [[o.code, o.name, o.district, o.successor, ";".join(o.part_of)] for o in geo.old]
 
     # --- roster ---
@@ -331,8 +439,9 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     n_old = len(geo.old)
     if total is None:
         commune_tier = cal["commune_cadres_per_old_unit"] * n_old
-        district_tier = round(commune_tier * cal["district_share_of_cadres"]
-                              / (1 - cal["district_share_of_cadres"]))  # fmt: skip
+        district_tier = round(
+            commune_tier * cal["district_share_of_cadres"] / (1 - cal["district_share_of_cadres"])
+        )
     else:
         district_tier = round(total * cal["district_share_of_cadres"])
         commune_tier = total - district_tier
@@ -356,8 +465,9 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         category: str, bloc: str, tier: str, origin: Old, current: str | None, at: str
     ) -> None:
         female = rng.random() < 0.45
-        name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
-                         rng.choice(GIVEN)])  # fmt: skip
+        name = " ".join(
+            [rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M), rng.choice(GIVEN)]
+        )
         spec = specialty_for(bloc, at, tier == "district")
         extra = ""
         if bloc == "government" and rng.random() < cal["second_specialty_share"]:
@@ -365,8 +475,11 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
             extra = other if other != spec else ""
         leader = category in ("cadre", "civil_servant") and rng.random() < cal["leader_share"]
         relocate = rng.random() < (cal["can_relocate_share"] * (0.5 if leader else 1.0))
-        max_km = rng.choice(cal["max_km_choices"]) if relocate and rng.random() < cal[
-            "max_km_share"] else None  # fmt: skip
+        max_km = (
+            rng.choice(cal["max_km_choices"])
+            if relocate and rng.random() < cal["max_km_share"]
+            else None
+        )
         r = rng.random()
         if category == "part_time":
             intention = "retire" if r < cal["part_time_leave_share"] else "stay"
@@ -376,15 +489,28 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
             intention = "resign"
         else:
             intention = "stay"
-        pinned = rng.random() < (cal["pinned_share_leaders"] if leader
-                                 else cal["pinned_share_others"])  # fmt: skip
+        pinned = rng.random() < (
+            cal["pinned_share_leaders"] if leader else cal["pinned_share_others"]
+        )
         until = cal["part_time_until"] if category == "part_time" else None
-        people.append(dict(
-            name=name, category=category, bloc=bloc, specialty=spec, specialties=extra,
-            tier=tier, origin=origin.code, current=current, can_relocate=_b(relocate),
-            max_km=max_km, intention=intention, pinned=_b(pinned), leader=_b(leader),
-            available_until=until,
-        ))  # fmt: skip
+        people.append(
+            dict(
+                name=name,
+                category=category,
+                bloc=bloc,
+                specialty=spec,
+                specialties=extra,
+                tier=tier,
+                origin=origin.code,
+                current=current,
+                can_relocate=_b(relocate),
+                max_km=max_km,
+                intention=intention,
+                pinned=_b(pinned),
+                leader=_b(leader),
+                available_until=until,
+            )
+        )
 
     def cadre_category(bloc: str) -> str:
         return "cadre" if rng.random() < cal["cadre_share"][bloc] else "civil_servant"
@@ -415,14 +541,32 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
 
     off_rows = []
     for i, p in enumerate(people, start=1):
-        off_rows.append([f"{province_code}-{i:05d}", p["name"], p["category"], p["bloc"],
-                         p["specialty"], p["specialties"], p["tier"], p["origin"], p["current"],
-                         p["can_relocate"], p["max_km"], p["intention"], p["pinned"],
-                         p["leader"], p["available_until"]])  # fmt: skip
+        off_rows.append(
+            [
+                f"{province_code}-{i:05d}",
+                p["name"],
+                p["category"],
+                p["bloc"],
+                p["specialty"],
+                p["specialties"],
+                p["tier"],
+                p["origin"],
+                p["current"],
+                p["can_relocate"],
+                p["max_km"],
+                p["intention"],
+                p["pinned"],
+                p["leader"],
+                p["available_until"],
+            ]
+        )
 
     # --- secondee candidates from provincial departments, based at the political centre ---
-    n_sec = int(ref["secondee_candidates"]) if ref.get("secondee_candidates") else (
-        cal["secondees_per_unit"] * len(geo.units))  # fmt: skip
+    n_sec = (
+        int(ref["secondee_candidates"])
+        if ref.get("secondee_candidates")
+        else (cal["secondees_per_unit"] * len(geo.units))
+    )
     as_of = ref.get("as_of") or "2025-10-20"
     start = ref.get("secondee_start") or as_of
     end = ref.get("secondee_end") or "2026-04-20"
@@ -433,27 +577,86 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         for _ in range(cnt):
             k += 1
             female = rng.random() < 0.5
-            name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
-                             rng.choice(GIVEN)])  # fmt: skip
+            name = " ".join(
+                [
+                    rng.choice(FAMILY),
+                    rng.choice(MIDDLE_F if female else MIDDLE_M),
+                    rng.choice(GIVEN),
+                ]
+            )
             available = rng.random() >= cal["secondee_unavailable_share"]
             max_km = 150 if rng.random() < 0.2 else None
-            sec_rows.append([f"{province_code}-S{k:03d}", name, dept, rng.choice(specs),
-                             centres[0], _b(available), max_km, start, end])  # fmt: skip
+            sec_rows.append(
+                [
+                    f"{province_code}-S{k:03d}",
+                    name,
+                    dept,
+                    rng.choice(specs),
+                    centres[0],
+                    _b(available),
+                    max_km,
+                    start,
+                    end,
+                ]
+            )
 
     budget = int(ref.get("secondee_budget") or 0)
     rule_set = ref.get("rule_set") or "cv09-bcd-2025"
     files = {
-        "communes.csv": _csv(communes, [
-            "code", "name", "kind", "area_km2", "population", "population_source", "lat", "lon",
-            "border", "complex_security", "political_center", "mountainous", "party_members"]),
+        "communes.csv": _csv(
+            communes,
+            [
+                "code",
+                "name",
+                "kind",
+                "area_km2",
+                "population",
+                "population_source",
+                "lat",
+                "lon",
+                "border",
+                "complex_security",
+                "political_center",
+                "mountainous",
+                "party_members",
+            ],
+        ),
         "old_units.csv": _csv(old_rows, ["code", "name", "district", "successor", "part_of"]),
-        "officials.csv": _csv(off_rows, [
-            "id", "name", "category", "bloc", "specialty", "specialties", "tier", "origin",
-            "current", "can_relocate", "max_km", "intention", "pinned", "leader",
-            "available_until"]),
-        "secondees.csv": _csv(sec_rows, ["id", "name", "department", "specialty", "base",
-                                         "available", "max_km", "start", "end"]),
-    }  # fmt: skip
+        "officials.csv": _csv(
+            off_rows,
+            [
+                "id",
+                "name",
+                "category",
+                "bloc",
+                "specialty",
+                "specialties",
+                "tier",
+                "origin",
+                "current",
+                "can_relocate",
+                "max_km",
+                "intention",
+                "pinned",
+                "leader",
+                "available_until",
+            ],
+        ),
+        "secondees.csv": _csv(
+            sec_rows,
+            [
+                "id",
+                "name",
+                "department",
+                "specialty",
+                "base",
+                "available",
+                "max_km",
+                "start",
+                "end",
+            ],
+        ),
+    }
     files["scenario.yaml"] = _yaml(geo, seed, rule_set, as_of, budget, ref)
     files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), files)
     return files
@@ -494,13 +697,18 @@ def _readme(
             " Area missing or zero in vietnamadminunits, set to the median of the unit's "
             "kind in the province: " + ", ".join(missing) + "."
         )
-    pop = (f"apportioned from the province total {int(ref['population']):,} "
-           f"({ref['population_source']}) over the old units, weighting wards 2.0, townships "
-           "1.6 and communes 1.0" if ref.get("population") else
-           "7,000 per old commune, 10,000 per old township, 14,000 per old ward")  # fmt: skip
-    cadres = (f"{int(ref['cadres_civil_servants']):,} cadres and civil servants "
-              f"({ref['cadres_source']})" if ref.get("cadres_civil_servants") else
-              "16 commune-tier cadres and civil servants per old unit")  # fmt: skip
+    pop = (
+        f"apportioned from the province total {int(ref['population']):,} "
+        f"({ref['population_source']}) over the old units, weighting wards 2.0, townships "
+        "1.6 and communes 1.0"
+        if ref.get("population")
+        else "7,000 per old commune, 10,000 per old township, 14,000 per old ward"
+    )
+    cadres = (
+        f"{int(ref['cadres_civil_servants']):,} cadres and civil servants ({ref['cadres_source']})"
+        if ref.get("cadres_civil_servants")
+        else "16 commune-tier cadres and civil servants per old unit"
+    )
     return f"""# {geo.name} 2025 scenario
 
 Generated by `staffing generate --province {geo.code} --seed {seed}`; regenerate rather than

@@ -10,15 +10,37 @@ from typing import Any
 import pytest
 
 COMMUNES = [
-    dict(code="00001", name="Xã Một", kind="commune", area_km2="120.5", population="9000",
-         population_source="estimated", lat="21.40", lon="103.00", border="false",
-         complex_security="false", political_center="false", mountainous="true",
-         party_members="450"),
-    dict(code="00002", name="Phường Hai", kind="ward", area_km2="20", population="15000",
-         population_source="reported", lat="21.50", lon="103.10", border="false",
-         complex_security="false", political_center="true", mountainous="false",
-         party_members=""),
-]  # fmt: skip
+    dict(
+        code="00001",
+        name="Xã Một",
+        kind="commune",
+        area_km2="120.5",
+        population="9000",
+        population_source="estimated",
+        lat="21.40",
+        lon="103.00",
+        border="false",
+        complex_security="false",
+        political_center="false",
+        mountainous="true",
+        party_members="450",
+    ),
+    dict(
+        code="00002",
+        name="Phường Hai",
+        kind="ward",
+        area_km2="20",
+        population="15000",
+        population_source="reported",
+        lat="21.50",
+        lon="103.10",
+        border="false",
+        complex_security="false",
+        political_center="true",
+        mountainous="false",
+        party_members="",
+    ),
+]
 OLD_UNITS = [
     dict(code="10001", name="Xã A", district="Huyện X", successor="00001", part_of=""),
     dict(code="10002", name="Xã B", district="Huyện X", successor="00001", part_of=""),

@@ -61,10 +61,34 @@ def test_corrupt_workbook(tmp_path):
     assert e.value.issues[0].text().startswith("broken.xlsx: expected a readable .xlsx workbook")
 
 
-TABLES = {"communes": COMMUNES, "old_units": OLD_UNITS, "officials": [OFFICIAL],
-          "secondees": [SECONDEE]}  # fmt: skip
-NASTY = st.sampled_from(["", " ", "-1", "0", "1e309", "nan", "NaN", "true", "x", "😀", "\x00",
-                         "03208", "2025-02-30", "9" * 40, "a,b", '"', "None", "null"])  # fmt: skip
+TABLES = {
+    "communes": COMMUNES,
+    "old_units": OLD_UNITS,
+    "officials": [OFFICIAL],
+    "secondees": [SECONDEE],
+}
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        "-1",
+        "0",
+        "1e309",
+        "nan",
+        "NaN",
+        "true",
+        "x",
+        "😀",
+        "\x00",
+        "03208",
+        "2025-02-30",
+        "9" * 40,
+        "a,b",
+        '"',
+        "None",
+        "null",
+    ]
+)
 
 
 @settings(
