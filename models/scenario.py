@@ -208,8 +208,15 @@ class ScenarioConfig(BaseModel):
     blocs: list[Bloc] = Field(
         default_factory=lambda: [Bloc.government], min_length=1, description="Blocs in scope"
     )
+    categories: list[Category] = Field(
+        default_factory=lambda: [Category.cadre, Category.civil_servant],
+        min_length=1,
+        description="Categories that hold quota positions (cadres and civil servants by default)",
+    )
     secondee_budget: int = Field(default=0, ge=0, description="Most secondees to use")
-    secondee_cost: float = Field(default=100, ge=0, description="Disruption cost per secondee")
+    secondee_cost: int = Field(
+        default=100, ge=0, description="Disruption cost of one secondee, in km-equivalents"
+    )
     secondee_bloc: Bloc = Field(default=Bloc.government, description="Bloc secondees count in")
     province_total: dict[Bloc, int] | None = Field(
         default=None, description="Province total per bloc, overriding the rule set's"

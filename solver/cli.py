@@ -12,11 +12,14 @@ import click
 
 from models import Bloc, Issue, Scenario
 from models.rules import RuleSet
+from solver import run
 from solver.io import ScenarioError, load_scenario
 from solver.io.rules import RuleSetError, load_rule_set
 from solver.paths import bundled_scenario
+from solver.run import Outcome, summary_text, write_outputs
 
 EXIT_INPUT = 1
+EXIT_INFEASIBLE = 2
 
 
 def _load(path: Path) -> Scenario:
@@ -146,6 +149,131 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
         click.echo(json.dumps(q.to_json(df), ensure_ascii=False, indent=2))
     else:
         click.echo(q.to_table(df))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Output folder (default: plans/<scenario name>).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["flow", "general", "greedy"]),
+    default="flow",
+    show_default=True,
+    help="flow: exact min-cost flow; general: staged MIP with side "
+    "constraints; greedy: the by-hand baseline.",
+)
+@click.option(
+    "--time-limit",
+    type=float,
+    help="Seconds for the general engine (default: the scenario's time_limit).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Worker processes when SCENARIO holds several provinces.",
+)
+def solve(
+    scenario: Path | None, out: Path | None, engine: str, time_limit: float | None, jobs: int
+) -> None:
+    """Solve a scenario: a proven-optimal, person-by-person assignment plan.
+
+    Writes plan.csv (every official and secondee candidate exactly once, with status and
+    reason), communes.csv (quota, placed, shortage, surplus, specialty gaps per unit and bloc)
+    and metrics.json (status, each objective level, bound, gap, timings, input hashes),
+    atomically. SCENARIO defaults to the bundled Điện Biên scenario; a folder of province
+    folders (as `staffing generate --all` writes) is solved province by province. Exit codes:
+    0 solved, 1 bad input, 2 infeasible.
+    """
+    from solver import multi
+
+    path = scenario or bundled_scenario()
+    if multi.is_multi(path):
+        code = multi.solve_all(path, out or Path("plans") / path.name, engine, time_limit, jobs)
+        sys.exit(code)
+    s = _load(path)
+    rs = _rules(None, s)
+    outcome = _solve(s, rs, engine, time_limit)
+    target = out or Path("plans") / s.config.name
+    write_outputs(target, outcome)
+    click.echo(summary_text(outcome))
+    if outcome.infeasible:
+        click.echo("INFEASIBLE: no plan satisfies the hard rules:", err=True)
+        for line in outcome.explanation:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+    if not outcome.result.ok:
+        click.echo(f"no plan: {'; '.join(outcome.explanation)}", err=True)
+        sys.exit(EXIT_INFEASIBLE)
+    if outcome.explanation:  # the checker found a violation: a bug, say it loudly
+        for line in outcome.explanation:
+            click.echo(f"CHECK FAILED: {line}", err=True)
+        sys.exit(3)
+    click.echo(f"plan written to {target}/ (plan.csv, communes.csv, metrics.json)")
+
+
+def _solve(s: Scenario, rs: RuleSet, engine: str, time_limit: float | None) -> Outcome:
+    from solver import quotas as q
+    from solver.problem import ProblemError
+
+    try:
+        return run.solve(s, rs, engine, time_limit)
+    except q.QuotaError as e:
+        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
+    except ProblemError as e:
+        click.echo(f"{s.config.name}: cannot build the problem:", err=True)
+        for line in e.messages:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+def check(scenario: Path, plan_dir: Path) -> None:
+    """Check a plan against its scenario, independently of the engines.
+
+    Recomputes quotas, needs and distances from SCENARIO, then every hard rule and objective
+    level from PLAN_DIR/plan.csv, and compares the levels with PLAN_DIR/metrics.json. Exit 0
+    when the plan is valid, 1 when a rule is violated or a file is unreadable.
+    """
+    import pandas as pd
+
+    from solver import check as checker
+
+    s = _load(scenario)
+    rs = _rules(None, s)
+    plan_file = plan_dir / "plan.csv"
+    if not plan_file.is_file():
+        _fail([Issue("plan.csv", None, None, None, f"this file in {plan_dir}")], str(plan_dir))
+    try:
+        plan = pd.read_csv(plan_file, dtype=str, keep_default_na=False)
+        plan["km"] = pd.to_numeric(plan["km"])
+    except (ValueError, KeyError, pd.errors.ParserError) as e:
+        _fail(
+            [Issue("plan.csv", None, None, None, f"a plan written by staffing solve ({e})")],
+            str(plan_dir),
+        )
+    metrics = None
+    mfile = plan_dir / "metrics.json"
+    if mfile.is_file():
+        metrics = json.loads(mfile.read_text("utf-8"))
+    rep = checker.check(s, rs, plan, metrics)
+    levels = ", ".join(f"{k} {v:g}" for k, v in rep.levels.items())
+    if rep.ok:
+        click.echo(f"plan OK: every rule holds; {levels}")
+        return
+    click.echo(f"plan has {len(rep.violations)} violation(s); {levels}", err=True)
+    for v in rep.violations:
+        click.echo(f"  - {v}", err=True)
+    sys.exit(EXIT_INPUT)
 
 
 @main.command()

@@ -41,9 +41,10 @@ CALIBRATION: dict[str, Any] = {
     "bloc_share": {"government": 0.55, "party": 0.25, "front": 0.15, "military": 0.05},
     "cadre_share": {"government": 0.10, "party": 0.45, "front": 0.60, "military": 0.20},
     "part_time_bloc_share": {"government": 0.30, "front": 0.40, "military": 0.30},
-    "can_relocate_share": 0.70,
-    "max_km_share": 0.40,
-    "max_km_choices": [30, 50, 80, 120],
+    # Relocation is costly in this terrain (brief): a minority can move, most of them not far.
+    "can_relocate_share": 0.35,
+    "max_km_share": 0.70,
+    "max_km_choices": [20, 30, 50, 80],
     "leader_share": 0.08,
     "pinned_share_leaders": 0.50,
     "pinned_share_others": 0.02,
@@ -60,17 +61,17 @@ CALIBRATION: dict[str, Any] = {
 # Government-bloc specialty mix; scarce specialties thin out with distance from the centre.
 GOV_SPECIALTY_WEIGHT = {
     "office": 10,
-    "it_digital": 2,
+    "it_digital": 1,
     "records": 3,
     "justice_civil_status": 6,
-    "finance_planning": 5,
-    "accounting": 5,
-    "construction": 4,
+    "finance_planning": 3,
+    "accounting": 3,
+    "construction": 3,
     "transport": 2,
     "industry_trade": 2,
     "agriculture": 10,
-    "land_administration": 5,
-    "environment": 2,
+    "land_administration": 3,
+    "environment": 1,
     "home_affairs": 4,
     "labour_social": 7,
     "ethnic_religious": 3,
@@ -432,8 +433,8 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     far = max(dist_from_centre.values()) or 1.0
 
     def scarcity(code: str) -> float:
-        """1.6 at the centre, 0.35 at the remotest unit: specialists cluster near the centre."""
-        return 1.6 - 1.25 * dist_from_centre[code] / far
+        """1.3 at the centre, 0.2 at the remotest unit: specialists cluster near the centre."""
+        return 1.3 - 1.1 * dist_from_centre[code] / far
 
     total = int(ref["cadres_civil_servants"]) if ref.get("cadres_civil_servants") else None
     n_old = len(geo.old)
@@ -735,7 +736,8 @@ domain brief: {cadres}; district staff moved down in Nậm Pồ's proportions (1
 servants and 61 public employees against 297 commune civil servants and 179 part-timers);
 part-timers serve until 31 May 2026 and about half intend to leave (Nà Hỳ: 23 of 47);
 5 % intend to retire and 2 % to resign; specialists in finance, accounting, construction, land,
-environment and IT thin out with distance from the provincial centre. See docs/generate.md for
+environment and IT are scarce and thin out with distance from the provincial centre; about a
+third of officials can relocate, most of them only within 20–80 km. See docs/generate.md for
 every calibration constant.
 """
 

@@ -1,0 +1,100 @@
+"""The exact default engine: one min-cost flow with provably ordered level weights.
+
+Lexicographic exactness by weights. Every level value is an integer in [0, R_level] (R: the
+level's range, `ranges()`), so with the levels in order L1 … Lm and
+
+    M_m = 1,   M_i = 1 + Σ_{j>i} M_j · R_j,
+
+lowering L_i by one unit gains M_i, more than any change of all lower levels together can
+cost (at most Σ_{j>i} M_j · R_j). Minimizing Σ M_i · L_i is therefore lexicographic. The network
+is totally unimodular, so OR-Tools' SimpleMinCostFlow returns an integral optimum; its status
+OPTIMAL is a proof, and the gap is 0. tests/test_engines.py checks this against staged solves.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from solver.engines.base import Result
+from solver.problem import LEVELS, PLACE_COMMUNE, PLACE_SLOT, SEC_COMMUNE, SEC_SLOT, Problem
+
+# SimpleMinCostFlow scales costs by the number of nodes internally; keep well inside int64.
+COST_LIMIT = 1 << 62
+
+
+def ranges(p: Problem) -> dict[str, int]:
+    """Upper bound of each level's integer value over all plans (shortages are ≥ 0)."""
+    net = p.network
+    km_cost = np.asarray(net.costs["disruption"], dtype=np.int64)
+    kinds = np.asarray(net.kind)
+    owner = np.asarray(net.owner)
+    worst = 0
+    for k in p.classes:
+        mask = ((kinds == PLACE_SLOT) | (kinds == PLACE_COMMUNE)) & (owner == k.index)
+        if mask.any():
+            worst += len(k.members) * int(km_cost[mask].max())
+    sec = (kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)
+    if sec.any():
+        worst += p.budget * int(km_cost[sec].max())
+    return {
+        "specialty_shortage": net.offsets["specialty_shortage"],
+        "quota_shortage": net.offsets["quota_shortage"],
+        "disruption": worst,
+    }
+
+
+def multipliers(order: list[str], rng: dict[str, int]) -> dict[str, int]:
+    m: dict[str, int] = {}
+    below = 0
+    for lv in reversed(order):
+        m[lv] = below + 1
+        below += m[lv] * rng[lv]
+    return m
+
+
+def solve(p: Problem, order: list[str] | None = None) -> Result:
+    order = list(order or LEVELS)
+    t0 = time.perf_counter()
+    net = p.network
+    arr = net.arrays()
+    mult = multipliers(order, ranges(p))
+    cost = np.zeros_like(arr["tail"], dtype=np.int64)
+    for lv in LEVELS:
+        cost += np.int64(mult[lv]) * arr[lv]
+    n_nodes = len(net.names)
+    biggest = int(np.abs(cost).max()) if len(cost) else 0
+    if biggest * (n_nodes + 1) >= COST_LIMIT:
+        return Result(
+            "flow",
+            "ERROR",
+            message=(
+                f"level weights too large for exact integer costs ({biggest} × {n_nodes} nodes); "
+                "use --engine general (staged solves)"
+            ),
+            method="weights",
+        )
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    if len(cost):
+        smcf.add_arcs_with_capacity_and_unit_cost(arr["tail"], arr["head"], arr["cap"], cost)
+    smcf.set_nodes_supplies(
+        np.arange(n_nodes, dtype=np.int32), np.asarray(net.supply, dtype=np.int64)
+    )
+    status = smcf.solve()
+    seconds = {"solve": time.perf_counter() - t0}
+    if status == smcf.INFEASIBLE or status == smcf.UNBALANCED:
+        return Result("flow", "INFEASIBLE", seconds=seconds, method="weights")
+    if status != smcf.OPTIMAL:
+        return Result(
+            "flow",
+            "ERROR",
+            seconds=seconds,
+            message=f"min-cost flow status {status}",
+            method="weights",
+        )
+    flows = smcf.flows(np.arange(len(cost), dtype=np.int64)) if len(cost) else np.zeros(0)
+    flows = np.asarray(flows, dtype=np.int64)
+    levels = net.level_values(flows)
+    return Result("flow", "OPTIMAL", levels, dict(levels), seconds, flows, method="weights")
