@@ -251,7 +251,9 @@ def summary_text(o: Outcome) -> str:
         f"{m['engine']} ({m['method']}): {m['status']}"
     ]
     for lv in m["objective_order"]:
-        v, b, g = m["objective"][lv], m["bound"].get(lv), m["gap"].get(lv)
+        v, b, g = m["objective"].get(lv), m["bound"].get(lv), m["gap"].get(lv)
+        if v is None:
+            continue
         lines.append(
             f"  {lv:<20} {v:>12g}   bound {b if b is not None else '-':>10}   gap "
             f"{g if g is not None else '-'}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from models import (
     Commune,
+    Distance,
     Need,
     Official,
     OldUnit,
@@ -86,6 +87,7 @@ def scenario(
     officials: list[Official] | None = None,
     secondees: list[Secondee] | None = None,
     needs: list[Need] | None = None,
+    distances: dict[tuple[str, str], float] | None = None,
     **config: Any,
 ) -> Scenario:
     """old_units: old code -> successor; default one old unit per commune (code 9xxxx)."""
@@ -107,4 +109,8 @@ def scenario(
         secondees=tuple(secondees or []),
         needs=tuple(needs or []),
         specialties=specialties(),
+        distances=tuple(
+            Distance.model_validate({"from": a, "to": b, "km": k})
+            for (a, b), k in (distances or {}).items()
+        ),
     )

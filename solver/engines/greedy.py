@@ -1,7 +1,7 @@
 """The by-hand baseline: what a planner does without optimization.
 
-1. Keep everyone in their current commune, pinned officials first, then by keep priority,
-   up to the commune's quota and, communes in code order, the province total.
+1. Keep everyone in their current commune, pinned officials first (province-wide), then
+   communes in code order, up to the commune's quota and the province total.
 2. Fill specialty gaps, heaviest weight first then commune code: the nearest spare official
    (not kept, may relocate, within max_km) with that specialty moves, if the commune has room.
 3. Place secondees on the remaining gaps in the same order: the nearest available candidate
@@ -54,11 +54,12 @@ def solve(p: Problem) -> Result:
 
     # 1. keep people where they are
     spare: list[tuple[int, int]] = []  # (class index, how many)
-    order = sorted(p.classes, key=lambda k: (k.current, k.freedom != "pinned", k.index))
+    # pinned officials first, province-wide: they must stay whatever else happens
+    order = sorted(p.classes, key=lambda k: (k.freedom != "pinned", k.current, k.index))
     for k in order:
         n = len(k.members)
         if k.freedom == "pinned":
-            if n > room[(k.current, k.bloc)]:
+            if n > room[(k.current, k.bloc)] or n > total_room[k.bloc]:
                 return Result("greedy", "INFEASIBLE", seconds={"solve": time.perf_counter() - t0})
             keep = n
         else:

@@ -1,0 +1,224 @@
+"""The optimizer on the bundled province, the CLI, determinism, and engines agreeing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scenario_builder import commune, official, scenario, secondee
+
+from solver import run
+from solver.check import check
+from solver.cli import main
+from solver.io import load_scenario
+from solver.io.rules import load_rule_set, parse_rule_set
+from solver.paths import bundled_scenario
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan") / "db"
+    r = cli("solve", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    return out, r.output
+
+
+def test_bundled_is_optimal_with_zero_gap(bundled):
+    out, text = bundled
+    m = json.loads((out / "metrics.json").read_text("utf-8"))
+    assert m["status"] == "OPTIMAL"
+    assert set(m["gap"].values()) == {0.0}
+    assert m["objective"] == {k: pytest.approx(v) for k, v in m["engine_objective"].items()}
+    assert "OPTIMAL" in text
+
+
+def test_bundled_plan_passes_check(bundled):
+    out, _ = bundled
+    r = cli("check", str(bundled_scenario()), str(out))
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("plan OK")
+
+
+def test_everyone_exactly_once(bundled):
+    out, _ = bundled
+    plan = pd.read_csv(out / "plan.csv", dtype=str, keep_default_na=False)
+    s = load_scenario(bundled_scenario())
+    assert sorted(plan[plan.kind == "official"]["id"]) == sorted(p.id for p in s.officials)
+    assert sorted(plan[plan.kind == "secondee"]["id"]) == sorted(q.id for q in s.secondees)
+    assert plan["id"].is_unique
+    assert (plan["reason"] != "").all()
+
+
+def test_same_inputs_byte_identical_outputs(bundled, tmp_path):
+    out, _ = bundled
+    again = tmp_path / "again"
+    assert cli("solve", "-o", str(again)).exit_code == 0
+    for f in ("plan.csv", "communes.csv"):
+        assert (out / f).read_bytes() == (again / f).read_bytes()
+    a, b = (json.loads((d / "metrics.json").read_text("utf-8")) for d in (out, again))
+    a.pop("timings"), b.pop("timings")
+    assert a == b
+
+
+def test_tampered_plan_fails_check(bundled, tmp_path):
+    out, _ = bundled
+    bad = tmp_path / "bad"
+    shutil.copytree(out, bad)
+    plan = pd.read_csv(bad / "plan.csv", dtype=str, keep_default_na=False)
+    i = plan.index[plan.status == "unplaced"][0]
+    plan.loc[i, ["status", "to", "fills"]] = [
+        "stays",
+        plan.loc[i, "from"],
+        plan.loc[i, "specialty"],
+    ]
+    gone = plan.index[plan.status == "leaves"][0]
+    plan = plan.drop(index=gone)  # and lose someone
+    plan.to_csv(bad / "plan.csv", index=False)
+    r = cli("check", str(bundled_scenario()), str(bad))
+    assert r.exit_code == 1
+    assert "is missing from the plan" in r.output
+    assert "above its quota" in r.output or "metrics.json reports" in r.output
+
+
+def test_flow_and_general_agree_on_the_bundled_province():
+    s = load_scenario(bundled_scenario())
+    rs = load_rule_set(s.config.rule_set)
+    f = run.solve(s, rs, "flow")
+    g = run.solve(s, rs, "general")
+    assert g.result.status == "OPTIMAL"
+    assert f.metrics["objective"] == g.metrics["objective"]
+    assert check(s, rs, g.plan, g.metrics).ok
+
+
+def test_greedy_is_valid_and_not_better(bundled):
+    out, _ = bundled
+    s = load_scenario(bundled_scenario())
+    rs = load_rule_set(s.config.rule_set)
+    g = run.solve(s, rs, "greedy")
+    assert check(s, rs, g.plan, g.metrics).ok
+    opt = json.loads((out / "metrics.json").read_text("utf-8"))["objective"]
+    levels = list(opt)
+    assert [g.metrics["objective"][k] for k in levels] >= [opt[k] for k in levels]
+
+
+def test_infeasible_cli_exit_2_with_rule_terms(tmp_path):
+    folder = tmp_path / "s"
+    shutil.copytree(bundled_scenario(), folder)
+    offs = (folder / "officials.csv").read_text("utf-8").splitlines()
+    header, rows = offs[0], offs[1:]
+    cols = header.split(",")
+    extra = []
+    for i in range(40):
+        cells = dict(zip(cols, rows[0].split(","), strict=True))
+        cells.update(
+            id=f"X{i:03d}",
+            category="civil_servant",
+            bloc="government",
+            intention="stay",
+            pinned="true",
+            current="03208",
+            available_until="",
+        )
+        extra.append(",".join(cells[c] for c in cols))
+    (folder / "officials.csv").write_text("\n".join([header, *rows, *extra]) + "\n", "utf-8")
+    r = cli("solve", str(folder), "-o", str(tmp_path / "out"))
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
+    assert "commune 03208 (Xã Xa Dung), government bloc:" in r.output
+    assert "pinned officials exceed its quota of" in r.output
+    assert "rule set dien-bien-draft-2025" in r.output
+
+
+RULES = parse_rule_set(
+    """name: p
+title: property rules
+sources: {t: {document: T}}
+blocs:
+  government:
+    base: {positions: 2, source: t}
+    caps: {commune: 3, ward: 3, source: t}
+    specialty_template:
+      - {specialty: accounting, minimum: 1, weight: 3, source: t}
+      - {specialty: construction, minimum: 1, weight: 1.5, source: t}
+""",
+    "p.yaml",
+)
+
+person = st.fixed_dictionaries(
+    {
+        "home": st.integers(0, 3),
+        "specialty": st.sampled_from(["accounting", "construction", "office"]),
+        "extra": st.sampled_from([[], ["accounting"], ["construction"]]),
+        "can_relocate": st.booleans(),
+        "max_km": st.sampled_from([None, 25, 60]),
+        "pinned": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(person, min_size=1, max_size=12),
+    budget=st.integers(0, 2),
+    total=st.sampled_from([None, 5, 9]),
+    area=st.sampled_from([100, 300]),
+)
+def test_flow_and_general_agree_on_random_scenarios(people, budget, total, area):
+    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i, area_km2=area) for i in range(4)]
+    offs = [
+        official(
+            f"P{i}",
+            f"9000{p['home'] + 1}",
+            specialty=p["specialty"],
+            specialties=p["extra"],
+            can_relocate=p["can_relocate"],
+            max_km=p["max_km"],
+            pinned=p["pinned"] and i % 3 == 0,
+        )
+        for i, p in enumerate(people)
+    ]
+    secs = [secondee("S1", "00001"), secondee("S2", "00004", specialty="construction")]
+    s = scenario(
+        communes,
+        officials=offs,
+        secondees=secs,
+        secondee_budget=budget,
+        province_total=None if total is None else {"government": total},
+    )
+    f = run.solve(s, RULES, "flow")
+    g = run.solve(s, RULES, "general")
+    assert f.result.status == g.result.status
+    if f.result.status == "OPTIMAL":
+        assert f.metrics["objective"] == g.metrics["objective"]
+        assert check(s, RULES, f.plan, f.metrics).ok
+        assert check(s, RULES, g.plan, g.metrics).ok
+        gr = run.solve(s, RULES, "greedy")
+        if gr.result.ok:
+            assert check(s, RULES, gr.plan, gr.metrics).ok
+
+
+def test_several_provinces_at_once(tmp_path):
+    from solver import generate
+
+    root = tmp_path / "vn"
+    for code in ("11", "12"):
+        generate.write(code, root / generate.folder_name(code))
+    out = tmp_path / "plans"
+    r = cli("solve", str(root), "-o", str(out), "--jobs", "2")
+    assert r.exit_code == 0, r.output
+    summary = json.loads((out / "metrics.json").read_text("utf-8"))["provinces"]
+    assert [p["status"] for p in summary] == ["OPTIMAL", "OPTIMAL"]
+    plan = pd.read_csv(out / "plan.csv", dtype=str, keep_default_na=False)
+    assert set(plan["province"]) == {"Điện Biên", "Lai Châu"}
+    assert (out / "dien-bien-2025" / "plan.csv").exists()
+    assert Path(out / "lai-chau-2025" / "communes.csv").exists()
