@@ -30,3 +30,10 @@ def test_every_scenario_key_is_documented():
     text = section("## scenario.yaml")
     for key in ScenarioConfig.model_fields:
         assert f"\n| {key} |" in text, key
+
+
+def test_cli_reference_is_current():
+    from solver.clidoc import reference
+
+    doc = (Path(__file__).parents[1] / "docs" / "cli.md").read_text("utf-8")
+    assert doc == reference(), "regenerate: python -m solver.clidoc > docs/cli.md"
