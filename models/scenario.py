@@ -209,9 +209,9 @@ class ScenarioConfig(BaseModel):
         default_factory=lambda: [Bloc.government], min_length=1, description="Blocs in scope"
     )
     categories: list[Category] = Field(
-        default_factory=lambda: [Category.cadre, Category.civil_servant],
+        default_factory=lambda: list(Category),
         min_length=1,
-        description="Categories that hold quota positions (cadres and civil servants by default)",
+        description="Employment categories in scope of the plan (default: all)",
     )
     secondee_budget: int = Field(default=0, ge=0, description="Most secondees to use")
     secondee_cost: int = Field(

@@ -40,7 +40,7 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame) -> Check
     bad = rep.violations
     cfg = scenario.config
     blocs = {b.value for b in cfg.blocs}
-    q = quota_engine.compute(scenario, rule_set)
+    q = quota_engine.compute(scenario, rule_set, [b for b in cfg.blocs if b in rule_set.blocs])
     needs = quota_engine.needs(scenario, rule_set, q)
     quota = {(r["commune"], r["bloc"]): int(r["quota"]) for r in q.to_dict("records")}
     km = distance_table(scenario)
@@ -150,11 +150,13 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame) -> Check
         for c in sorted(codes):
             qv = quota.get((c, b))
             if qv is None:
-                bad.append(f"no quota for {c}, bloc {b}")
-                continue
+                bad.append(f"rule set {rule_set.name} gives no quota for bloc {b}")
+                break
             if placed[(c, b)] > qv:
                 bad.append(f"commune {c}, {b} bloc: {placed[(c, b)]} placed, above its quota {qv}")
             quota_short += max(0, qv - placed[(c, b)])
+        if _bloc(b) not in rule_set.blocs:
+            continue
         total, _ = quota_engine.province_total(rule_set.blocs[_bloc(b)], _bloc(b), scenario)
         if total is not None and placed_bloc[b] > total:
             bad.append(

@@ -74,6 +74,7 @@ def validate(path: Path | None, quiet: bool) -> None:
     path = path or bundled_scenario()
     s = _load(path)
     rs = _rules(None, s)
+    _check_quotas(s, rs)
     if not quiet:
         click.echo(f"  rule set: {rs.name} — {rs.title}")
         click.echo(summary(s))
@@ -87,6 +88,33 @@ def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
         return load_rule_set(ref, Path(s.folder) if s.folder and not name_or_path else None)
     except RuleSetError as e:
         _fail(e.issues, f"rule set {ref}")
+
+
+def _check_quotas(s: Scenario, rs: RuleSet) -> None:
+    """The rule set must give a quota to every bloc in scope, and be computable on the data."""
+    from solver import quotas as q
+
+    missing = [b.value for b in s.config.blocs if b not in rs.blocs]
+    if missing:
+        _fail(
+            [
+                Issue(
+                    "scenario.yaml",
+                    None,
+                    "blocs",
+                    ", ".join(missing),
+                    f"blocs that rule set {rs.name} gives quotas for ("
+                    + ", ".join(b.value for b in rs.blocs)
+                    + ")",
+                    label="key",
+                )
+            ],
+            str(s.folder or s.config.name),
+        )
+    try:
+        q.compute(s, rs, list(s.config.blocs))
+    except q.QuotaError as e:
+        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
 
 
 def _fail(issues: list[Issue], what: str) -> NoReturn:

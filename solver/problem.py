@@ -195,10 +195,7 @@ def in_scope(
     if p.bloc.value not in blocs:
         return "out_of_scope", f"out of scope: bloc {p.bloc.value} is not planned"
     if p.category.value not in categories:
-        return "out_of_scope", (
-            f"out of scope: {p.category.value.replace('_', ' ')} staff do not "
-            "hold quota positions in this scenario"
-        )
+        return "out_of_scope", f"out of scope: category {p.category.value} is not planned"
     if p.available_until is not None and p.available_until < as_of:
         return "out_of_scope", f"out of scope: available until {p.available_until}"
     return None

@@ -153,7 +153,7 @@ def compute(scenario: Scenario, rule_set: RuleSet, blocs: list[Bloc] | None = No
                         if std is None:
                             issues.append(
                                 Issue(
-                                    "communes",
+                                    "communes.csv",
                                     i + 2,
                                     "kind",
                                     c.kind.value,
@@ -179,7 +179,7 @@ def compute(scenario: Scenario, rule_set: RuleSet, blocs: list[Bloc] | None = No
                     if note is None:
                         issues.append(
                             Issue(
-                                "communes",
+                                "communes.csv",
                                 i + 2,
                                 "party_members",
                                 None,

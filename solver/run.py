@@ -82,7 +82,8 @@ def solve(
     """Solve one scenario. Raises ProblemError / QuotaError for inputs that cannot be modelled;
     an infeasible scenario is an Outcome whose explanation says why."""
     t0 = time.perf_counter()
-    q = quota_engine.compute(scenario, rule_set)
+    in_scope = [b for b in scenario.config.blocs if b in rule_set.blocs]
+    q = quota_engine.compute(scenario, rule_set, in_scope)
     needs = quota_engine.needs(scenario, rule_set, q)
     t1 = time.perf_counter()
     p = build(scenario, rule_set, q, needs)

@@ -61,3 +61,47 @@ def test_every_command_has_help(name, cmd):
     for p in cmd.params:
         if isinstance(p, click.Option):
             assert p.help, f"{name} {p.name}"
+
+
+def test_validate_reports_blocs_without_quota_rules(tmp_path):
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(bundled_scenario(), folder)
+    y = folder / "scenario.yaml"
+    y.write_text(
+        y.read_text("utf-8").replace("blocs: [government]", "blocs: [government, military]"),
+        "utf-8",
+    )
+    r = run("validate", str(folder))
+    assert r.exit_code == 1
+    assert (
+        "scenario.yaml, key blocs: found 'military', expected blocs that rule set "
+        "dien-bien-draft-2025 gives quotas for (government, party, front)"
+    ) in r.output
+    r2 = run("solve", str(folder), "-o", str(tmp_path / "out"))
+    assert r2.exit_code == 1
+    assert (
+        "bloc military is in the scenario's scope but rule set dien-bien-draft-2025 has no "
+        "quota rule for it" in r2.output
+    )
+
+
+def test_validate_reports_missing_party_members_when_party_is_planned(tmp_path):
+    import shutil
+
+    folder = tmp_path / "s"
+    shutil.copytree(bundled_scenario(), folder)
+    y = folder / "scenario.yaml"
+    y.write_text(
+        y.read_text("utf-8").replace("blocs: [government]", "blocs: [government, party]"), "utf-8"
+    )
+    c = folder / "communes.csv"
+    lines = c.read_text("utf-8").splitlines()
+    lines[3] = lines[3].rsplit(",", 1)[0] + ","
+    c.write_text("\n".join(lines) + "\n", "utf-8")
+    r = run("validate", str(folder))
+    assert r.exit_code == 1
+    assert (
+        "communes.csv, row 4, column party_members: expected a number of Party members" in r.output
+    )

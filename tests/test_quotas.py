@@ -176,7 +176,7 @@ def test_party_political_centre_and_missing_count():
     with pytest.raises(quotas.QuotaError) as e:
         gov(scenario([commune("00001", party_members=None)]), bloc="party")
     assert e.value.issues[0].text() == (
-        "communes, row 2, column party_members: expected a number of Party members (rule set "
+        "communes.csv, row 2, column party_members: expected a number of Party members (rule set "
         "dien-bien-draft-2025 brackets party quotas on it)"
     )
 

@@ -129,10 +129,14 @@ def test_retirees_leave_and_others_are_out_of_scope():
         official("U1", "90001", available_until=dt.date(2025, 9, 1)),
         official("K1", "90001", bloc="party"),
     ]
-    o = solve(three(offs))
+    o = solve(three(offs, categories=["cadre", "civil_servant"]))
     assert status(o, "R1") == ("leaves", "", "leaves: retires")
     assert status(o, "Q1") == ("leaves", "", "leaves: resigns")
-    assert status(o, "T1")[0] == "out_of_scope"
+    assert status(o, "T1") == (
+        "out_of_scope",
+        "",
+        "out of scope: category part_time is not planned",
+    )
     assert status(o, "U1") == ("out_of_scope", "", "out of scope: available until 2025-09-01")
     assert status(o, "K1")[0] == "out_of_scope"
     assert levels(o) == (6.0, 6, 0)
@@ -191,3 +195,14 @@ def test_max_moves_side_constraint():
     assert o.result.engine == "general"
     assert (o.plan["status"] == "moves").sum() == 1
     assert levels(o) == (6.0, 3, 40)
+
+
+def test_all_categories_are_in_scope_by_default():
+    import datetime as dt
+
+    offs = [
+        official("T1", "90001", category="part_time", available_until=dt.date(2026, 5, 31)),
+        official("E1", "90001", category="public_employee"),
+    ]
+    o = solve(three(offs))
+    assert set(o.plan["status"]) == {"stays"}
