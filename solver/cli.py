@@ -281,14 +281,24 @@ def check(scenario: Path, plan_dir: Path) -> None:
     plan_file = plan_dir / "plan.csv"
     if not plan_file.is_file():
         _fail([Issue("plan.csv", None, None, None, f"this file in {plan_dir}")], str(plan_dir))
+    from solver.plan import PLAN_COLUMNS
+
     try:
         plan = pd.read_csv(plan_file, dtype=str, keep_default_na=False)
-        plan["km"] = pd.to_numeric(plan["km"])
-    except (ValueError, KeyError, pd.errors.ParserError) as e:
-        _fail(
-            [Issue("plan.csv", None, None, None, f"a plan written by staffing solve ({e})")],
-            str(plan_dir),
-        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        _fail([Issue("plan.csv", None, None, None, f"a readable CSV plan ({e})")], str(plan_dir))
+    problems = [
+        Issue("plan.csv", 1, c, None, f"a column named {c!r}")
+        for c in PLAN_COLUMNS
+        if c not in plan.columns
+    ]
+    if not problems:
+        for i, v in enumerate(plan["km"]):
+            if not v.strip().lstrip("-").isdigit():
+                problems.append(Issue("plan.csv", i + 2, "km", v, "a whole number of km"))
+    if problems:
+        _fail(problems, str(plan_dir))
+    plan["km"] = pd.to_numeric(plan["km"])
     metrics = None
     mfile = plan_dir / "metrics.json"
     if mfile.is_file():

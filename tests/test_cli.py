@@ -105,3 +105,16 @@ def test_validate_reports_missing_party_members_when_party_is_planned(tmp_path):
     assert (
         "communes.csv, row 4, column party_members: expected a number of Party members" in r.output
     )
+
+
+def test_check_rejects_a_malformed_plan_cleanly(tmp_path):
+    d = tmp_path / "p"
+    d.mkdir()
+    (d / "plan.csv").write_text("id,kind,status\nx,official,stays\n", "utf-8")
+    r = run("check", str(bundled_scenario()), str(d))
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    assert "plan.csv, row 1, column to: expected a column named 'to'" in r.output
+    r2 = run("check", str(bundled_scenario()), str(tmp_path / "nowhere"))
+    assert r2.exit_code == 1
+    assert "plan.csv: expected this file in" in r2.output
