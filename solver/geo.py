@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+
+import numpy as np
 
 from models import Scenario
 
@@ -26,15 +27,26 @@ def distance_table(s: Scenario) -> dict[tuple[str, str], int]:
         given[(d.from_, d.to)] = d.km
     for (x, y), v in list(given.items()):
         given.setdefault((y, x), v)
+    codes = [c.code for c in s.communes]
+    lat = np.radians(np.array([c.lat for c in s.communes], dtype=np.float64))
+    lon = np.radians(np.array([c.lon for c in s.communes], dtype=np.float64))
+    a = (
+        np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
+        + np.cos(lat[:, None])
+        * np.cos(lat[None, :])
+        * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2
+    )
+    gc = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    # road km = great-circle × factor, rounded half up to whole km (ties are measure-zero)
+    road = np.floor(gc * s.config.road_factor + 0.5).astype(np.int64)
     out: dict[tuple[str, str], int] = {}
-    f = Decimal(str(s.config.road_factor))
-    for a in s.communes:
-        for b in s.communes:
-            if a.code == b.code:
-                out[(a.code, b.code)] = 0
-            elif (a.code, b.code) in given:
-                out[(a.code, b.code)] = round(given[(a.code, b.code)])
+    for i, x in enumerate(codes):
+        row = road[i]
+        for j, y in enumerate(codes):
+            if i == j:
+                out[(x, y)] = 0
+            elif (x, y) in given:
+                out[(x, y)] = round(given[(x, y)])
             else:
-                gc = Decimal(repr(great_circle_km(a.lat, a.lon, b.lat, b.lon)))
-                out[(a.code, b.code)] = int((gc * f).to_integral_value())
+                out[(x, y)] = int(row[j])
     return out

@@ -127,6 +127,34 @@ class Network:
             self.costs[lv].append(level_cost.get(lv, 0))
         return len(self.tail) - 1
 
+    def arcs_from(
+        self,
+        t: int,
+        heads: list[int],
+        cap: int,
+        kinds: list[int],
+        owner: int,
+        communes: list[str],
+        specialties: list[str],
+        kms: list[int],
+    ) -> int:
+        """Add arcs from one tail in bulk (people-carrying arcs: disruption = km). Returns the
+        index of the first new arc."""
+        first = len(self.tail)
+        n = len(heads)
+        self.tail.extend([t] * n)
+        self.head.extend(heads)
+        self.cap.extend([cap] * n)
+        self.kind.extend(kinds)
+        self.owner.extend([owner] * n)
+        self.commune.extend(communes)
+        self.specialty.extend(specialties)
+        self.km.extend(kms)
+        self.costs["disruption"].extend(kms)
+        self.costs["specialty_shortage"].extend([0] * n)
+        self.costs["quota_shortage"].extend([0] * n)
+        return first
+
     def arrays(self) -> dict[str, np.ndarray]:
         return {
             "tail": np.asarray(self.tail, dtype=np.int32),
@@ -344,18 +372,28 @@ def build(
         else:
             targets = [c for c in communes if k.max_km is None or km[(k.current, c)] <= k.max_km]
             net.arc(kn, u_node[k.bloc], n, UNPLACED, owner=k.index)
+        heads: list[int] = []
+        kinds: list[int] = []
+        arc_communes: list[str] = []
+        arc_specs: list[str] = []
+        kms: list[int] = []
         for c in targets:
             d = km[(k.current, c)]
             for s in k.specialties:
-                if (c, k.bloc, s) in s_node:
-                    a = net.arc(
-                        kn, s_node[(c, k.bloc, s)], n, PLACE_SLOT, k.index, c, s, d, disruption=d
-                    )
-                    if c != k.current:
-                        move_arcs.append(a)
-            a = net.arc(kn, c_node[(c, k.bloc)], n, PLACE_COMMUNE, k.index, c, "", d, disruption=d)
-            if c != k.current:
-                move_arcs.append(a)
+                slot = s_node.get((c, k.bloc, s))
+                if slot is not None:
+                    heads.append(slot)
+                    kinds.append(PLACE_SLOT)
+                    arc_communes.append(c)
+                    arc_specs.append(s)
+                    kms.append(d)
+            heads.append(c_node[(c, k.bloc)])
+            kinds.append(PLACE_COMMUNE)
+            arc_communes.append(c)
+            arc_specs.append("")
+            kms.append(d)
+        first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
+        move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != k.current)
 
     budget = 0
     if sclasses:

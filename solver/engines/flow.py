@@ -32,10 +32,12 @@ def ranges(p: Problem) -> dict[str, int]:
     kinds = np.asarray(net.kind)
     owner = np.asarray(net.owner)
     worst = 0
-    for k in p.classes:
-        mask = ((kinds == PLACE_SLOT) | (kinds == PLACE_COMMUNE)) & (owner == k.index)
-        if mask.any():
-            worst += len(k.members) * int(km_cost[mask].max())
+    place = (kinds == PLACE_SLOT) | (kinds == PLACE_COMMUNE)
+    if place.any() and p.classes:
+        longest = np.zeros(len(p.classes), dtype=np.int64)  # each class's costliest placement
+        np.maximum.at(longest, owner[place], km_cost[place])
+        sizes = np.array([len(k.members) for k in p.classes], dtype=np.int64)
+        worst += int(sizes @ longest)
     sec = (kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)
     if sec.any():
         worst += p.budget * int(km_cost[sec].max())
