@@ -68,15 +68,7 @@ def solve(
     for lv in order:
         remaining = time_limit - (time.perf_counter() - t_start)
         if remaining <= 0:
-            return Result(
-                "general",
-                "ERROR",
-                levels,
-                bounds,
-                seconds,
-                message=f"time limit reached before stage {lv}",
-                method="staged",
-            )
+            return _error(levels, bounds, seconds, f"time limit reached before stage {lv}")
         solver.SetTimeLimit(int(remaining * 1000))
         cost = net.costs[lv]
         obj = solver.Objective()
@@ -91,15 +83,7 @@ def solve(
         if code == pywraplp.Solver.INFEASIBLE:
             return Result("general", "INFEASIBLE", seconds=seconds, method="staged")
         if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return Result(
-                "general",
-                "ERROR",
-                levels,
-                bounds,
-                seconds,
-                message=f"{BACKEND} status {code} at stage {lv}",
-                method="staged",
-            )
+            return _error(levels, bounds, seconds, f"{BACKEND} status {code} at stage {lv}")
         value = round(obj.Value())
         bound = obj.BestBound()
         if code != pywraplp.Solver.OPTIMAL:
@@ -116,3 +100,9 @@ def solve(
     assert values is not None
     levels = net.level_values(values)
     return Result("general", status, levels, bounds, seconds, values, method="staged")
+
+
+def _error(
+    levels: dict[str, float], bounds: dict[str, float], seconds: dict[str, float], message: str
+) -> Result:
+    return Result("general", "ERROR", levels, bounds, seconds, message=message, method="staged")
