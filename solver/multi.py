@@ -76,8 +76,12 @@ def solve_all(path: Path, out: Path, engine: str, time_limit: float | None, jobs
         row["problems"] = r["problems"]
         summary.append(row)
     if plans:
-        pd.concat(plans).to_csv(out / "plan.csv", index=False, lineterminator="\n")
-        pd.concat(communes).to_csv(out / "communes.csv", index=False, lineterminator="\n")
+        pd.concat(plans).to_csv(
+            out / "plan.csv", index=False, lineterminator="\n", encoding="utf-8-sig"
+        )
+        pd.concat(communes).to_csv(
+            out / "communes.csv", index=False, lineterminator="\n", encoding="utf-8-sig"
+        )
     (out / "metrics.json").write_text(
         json.dumps({"provinces": summary}, ensure_ascii=False, indent=2) + "\n", "utf-8"
     )

@@ -219,9 +219,13 @@ def write_outputs(out: Path, outcome: Outcome) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         if outcome.plan is not None:
-            outcome.plan.to_csv(tmp / "plan.csv", index=False, lineterminator="\n")
+            outcome.plan.to_csv(
+                tmp / "plan.csv", index=False, lineterminator="\n", encoding="utf-8-sig"
+            )
         if outcome.communes is not None:
-            outcome.communes.to_csv(tmp / "communes.csv", index=False, lineterminator="\n")
+            outcome.communes.to_csv(
+                tmp / "communes.csv", index=False, lineterminator="\n", encoding="utf-8-sig"
+            )
         (tmp / "metrics.json").write_text(
             json.dumps(outcome.metrics, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
             encoding="utf-8",

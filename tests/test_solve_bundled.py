@@ -56,6 +56,7 @@ def test_everyone_exactly_once(bundled):
     assert sorted(plan[plan.kind == "official"]["id"]) == sorted(p.id for p in s.officials)
     assert sorted(plan[plan.kind == "secondee"]["id"]) == sorted(q.id for q in s.secondees)
     assert plan["id"].is_unique
+    assert (out / "plan.csv").read_bytes().startswith("\ufeffid,kind,".encode())
     assert (plan["reason"] != "").all()
 
 

@@ -43,7 +43,11 @@ def solve(
         return Result("general", "ERROR", message=f"{BACKEND} is not available")
     solver.SetNumThreads(1)  # deterministic
     bound_flow = sum(s for s in net.supply if s > 0)
-    x = [solver.IntVar(0, float(min(c, bound_flow)), f"f{a}") for a, c in enumerate(net.cap)]
+    names = net.names
+    x = [
+        solver.IntVar(0, float(min(c, bound_flow)), f"flow[{names[t]} -> {names[h]}]")
+        for c, t, h in zip(net.cap, net.tail, net.head, strict=True)
+    ]
     out_arcs: dict[int, list[int]] = defaultdict(list)
     in_arcs: dict[int, list[int]] = defaultdict(list)
     for a, (t, h) in enumerate(zip(net.tail, net.head, strict=True)):
