@@ -87,5 +87,10 @@ def solve_all(path: Path, out: Path, engine: str, time_limit: float | None, jobs
     )
     for row in summary:
         click.echo(f"{row['province_folder']}: {row['status']}")
+        if row["status"] not in ("OPTIMAL", "FEASIBLE"):
+            for line in row["problems"][:20]:
+                click.echo(f"  - {line}", err=True)
+            if len(row["problems"]) > 20:
+                click.echo(f"  … {len(row['problems']) - 20} more in metrics.json", err=True)
     bad = [r for r in summary if r["status"] not in ("OPTIMAL", "FEASIBLE")]
     return 0 if not bad else (2 if all(r["status"] == "INFEASIBLE" for r in bad) else 1)
