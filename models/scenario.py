@@ -274,17 +274,30 @@ class Scenario(BaseModel):
         return {o.code: o.successor for o in self.old_units}[official.origin]
 
 
-def reference_issues(s: Scenario | Any) -> list[Issue]:
-    """All cross-table problems: duplicates and references to unknown codes or specialties."""
+def reference_issues(
+    s: Scenario | Any, row_numbers: dict[str, list[int]] | None = None
+) -> list[Issue]:
+    """All cross-table problems: duplicates and references to unknown codes or specialties.
+
+    Rows are numbered as a spreadsheet shows them: `row_numbers[table][i]` when given (a file
+    may have blank lines), else i + 2 (header on row 1)."""
     out: list[Issue] = []
+
+    def rn(table: str, i: int) -> int:
+        return row_numbers[table][i] if row_numbers and table in row_numbers else i + 2
 
     def dup(table: str, rows: tuple[Any, ...], key: str) -> set[str]:
         seen: dict[str, int] = {}
         for i, r in enumerate(rows):
             v = getattr(r, key)
+            if v is None:
+                continue
             if v in seen:
+                first = rn(table, seen[v])
                 out.append(
-                    Issue(table, i + 2, key, v, f"a unique {key} (first used on row {seen[v] + 2})")
+                    Issue(
+                        table, rn(table, i), key, v, f"a unique {key} (first used on row {first})"
+                    )
                 )
             else:
                 seen[v] = i
@@ -299,7 +312,7 @@ def reference_issues(s: Scenario | Any) -> list[Issue]:
     def ref(table: str, i: int, col: str, value: str | None, known: set[str], what: str) -> None:
         if value is None or value in known:
             return
-        out.append(Issue(table, i + 2, col, value, what, did_you_mean(value, known)))
+        out.append(Issue(table, rn(table, i), col, value, what, did_you_mean(value, known)))
 
     for i, u in enumerate(s.old_units):
         ref("old_units", i, "successor", u.successor, codes, "the code of a unit in communes")

@@ -28,5 +28,5 @@ def test_broken_golden_errors():
     assert r.exit_code == 1
     expected = (folder / "expected_errors.txt").read_text("utf-8").splitlines()
     got = r.output.splitlines()
-    assert got[0] == f"{folder}: 5 problems found"
+    assert got[0] == f"{folder}: 6 problems found"
     assert got[1:] == expected[1:]

@@ -187,3 +187,25 @@ def test_not_a_scenario(tmp_path):
     assert problems(tmp_path / "nowhere") == [
         f"{tmp_path / 'nowhere'}: expected a scenario folder or an .xlsx workbook that exists"
     ]
+
+
+def test_a_failed_row_still_gets_its_reference_problems(make_scenario):
+    folder = make_scenario(officials=[{**OFFICIAL, "bloc": "gov", "specialty": "acounting"}])
+    assert problems(folder) == [
+        "officials.csv, row 2, column bloc: found 'gov', expected one of government, party, "
+        "front, military",
+        "officials.csv, row 2, column specialty: found 'acounting', expected a specialty code "
+        "(did you mean 'accounting'?)",
+    ]
+
+
+def test_row_numbers_count_blank_lines(make_scenario):
+    folder = make_scenario(officials=[OFFICIAL, {**OFFICIAL, "id": "P2"}])
+    path = folder / "officials.csv"
+    lines = path.read_text("utf-8").splitlines()
+    lines[2] = lines[2].replace(",P2,", ",P1,") if ",P2," in lines[2] else lines[2]
+    lines[2] = "P1" + lines[2][2:]
+    path.write_text("\n".join([lines[0], lines[1], "", lines[2]]) + "\n", "utf-8")
+    assert problems(folder) == [
+        "officials.csv, row 4, column id: found 'P1', expected a unique id (first used on row 2)"
+    ]

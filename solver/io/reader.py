@@ -229,8 +229,10 @@ def _prepare(rec: dict[str, str], columns: list[str]) -> dict[str, Any]:
 
 def parse_table(
     raw: RawTable, model: type[BaseModel], issues: list[Issue]
-) -> tuple[list[Any], list[int]]:
-    """Validate each row; returns the row models and their spreadsheet row numbers."""
+) -> tuple[list[Any], list[int], list[tuple[int, Any]]]:
+    """Validate each row. Returns the row models, their spreadsheet row numbers, and for rows
+    that failed, a stand-in carrying the raw values of the cells that did not fail (so the
+    cross-table checks can still report the row's other problems)."""
     columns, required = columns_of(model)
     missing = [c for c in required if c not in raw.header]
     for c in missing:
@@ -248,8 +250,9 @@ def parse_table(
                 )
             )
     if missing:
-        return [], []
+        return [], [], []
     out, rows = [], []
+    failed: list[tuple[int, Any]] = []
     for rec in raw.rows:
         n = int(rec["__row__"])
         data = _prepare(rec, columns)
@@ -257,13 +260,30 @@ def parse_table(
             out.append(model.model_validate(data))
             rows.append(n)
         except ValidationError as e:
+            bad_cols = set()
             for err in e.errors():
                 loc = err.get("loc") or ()
                 col = str(loc[0]) if loc else None
+                bad_cols.add(col)
                 exp, sug = _expected(model, dict(err))
                 value = data.get(col) if col else None
                 issues.append(Issue(raw.where, n, col, value, exp, sug))
-    return out, rows
+            failed.append((n, _stand_in(model, data, bad_cols)))
+    return out, rows, failed
+
+
+def _stand_in(model: type[BaseModel], data: dict[str, Any], bad: set[str | None]) -> Any:
+    """A row that failed validation, as attributes: raw values of its good cells, else None."""
+    from types import SimpleNamespace
+
+    attrs: dict[str, Any] = {}
+    for name, f in model.model_fields.items():
+        col = f.alias or name
+        v = None if col in bad else data.get(col)
+        if name == "specialties" or name == "part_of":
+            v = [x.strip() for x in (v or "").replace(",", ";").split(";") if x.strip()]
+        attrs[name] = v
+    return SimpleNamespace(**attrs)
 
 
 def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> ScenarioConfig | None:
@@ -367,11 +387,15 @@ def load_scenario(path: str | Path) -> Scenario:
 
     parsed: dict[str, list[Any]] = {}
     rownums: dict[str, list[int]] = {}
+    everything: dict[str, list[tuple[int, Any]]] = {}  # parsed and stand-ins, in file order
     for name, (model, _req) in TABLES.items():
         if name in raws:
-            parsed[name], rownums[name] = parse_table(raws[name], model, issues)
+            parsed[name], rownums[name], failed = parse_table(raws[name], model, issues)
         else:
-            parsed[name], rownums[name] = [], []
+            parsed[name], rownums[name], failed = [], [], []
+        everything[name] = sorted(
+            [*zip(rownums[name], parsed[name], strict=True), *failed], key=lambda x: x[0]
+        )
     for name, what in (
         ("communes", "at least one unit"),
         ("old_units", "at least one old unit"),
@@ -380,34 +404,25 @@ def load_scenario(path: str | Path) -> Scenario:
         if name in raws and not raws[name].rows and raws[name].header:
             issues.append(Issue(raws[name].where, None, None, None, what))
 
-    # Cross-table checks on the rows that parsed; map logical rows back to file rows.
-    # A reference to a code whose own row failed to parse is not reported twice.
-    failed_keys: set[str] = set()
-    for name, raw in raws.items():
-        good = set(rownums[name])
-        for rec in raw.rows:
-            if int(rec["__row__"]) not in good:
-                for key in ("code", "id"):
-                    v = _prepare(rec, [key]).get(key)
-                    if v:
-                        failed_keys.add(v)
-
+    # Cross-table checks on every row: parsed ones, and stand-ins for those that failed (whose
+    # failed cells are blank, so nothing is reported twice).
     class _Parts:
         pass
 
     parts: Any = _Parts()
     for name in TABLES:
-        setattr(parts, name, tuple(parsed[name]))
-    table_issues = [i for i in reference_issues(parts) if i.row is not None]
-    absent = [name for name in TABLES if name not in raws]
-    for i in table_issues:
-        if i.value in failed_keys or any(f"in {name}" in i.expected for name in absent):
+        setattr(parts, name, tuple(obj for _n, obj in everything[name]))
+    absent = [  # tables missing, or missing a required column: nothing in them is known
+        name
+        for name, (model, _req) in TABLES.items()
+        if name not in raws or any(c not in raws[name].header for c in columns_of(model)[1])
+    ]
+    numbers = {name: [n for n, _obj in everything[name]] for name in TABLES}
+    for i in reference_issues(parts, numbers):
+        if i.row is None or any(f"in {name}" in i.expected for name in absent):
             continue
-        assert i.row is not None
         where = raws[i.table].where if i.table in raws else i.table
-        issues.append(
-            Issue(where, rownums[i.table][i.row - 2], i.column, i.value, i.expected, i.suggestion)
-        )
+        issues.append(Issue(where, i.row, i.column, i.value, i.expected, i.suggestion))
     if issues or config is None:
         raise ScenarioError(issues, str(path))
     return Scenario(
