@@ -263,6 +263,62 @@ def _solve(s: Scenario, rs: RuleSet, engine: str, time_limit: float | None) -> O
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--budgets",
+    "-b",
+    default="0,52,97",
+    show_default=True,
+    help="Secondee budgets to compare: a list and/or ranges, e.g. 0,52,97 or 0-20.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["flow", "general"]),
+    default="flow",
+    show_default=True,
+    help="Exact engine to use for every budget.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
+    """Compare secondee budgets: the optimum for each, and what each step adds.
+
+    Solves SCENARIO (default: the bundled Điện Biên scenario) to optimality once per budget
+    and prints, per budget, the status, secondees used, each objective level and its gain over
+    the previous budget in the list — the marginal value of the extra secondees.
+    """
+    from solver import quotas as q
+    from solver.problem import ProblemError
+    from solver.sweep import parse_budgets, secondee_budgets
+
+    try:
+        values = parse_budgets(budgets)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--budgets") from None
+    s = _load(scenario or bundled_scenario())
+    rs = _rules(None, s)
+    try:
+        df = secondee_budgets(s, rs, values, engine)
+    except q.QuotaError as e:
+        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
+    except ProblemError as e:
+        _fail([Issue("scenario", None, None, None, m) for m in e.messages], s.config.name)
+    if fmt == "csv":
+        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
+    elif fmt == "json":
+        click.echo(df.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        click.echo(f"{s.config.province} — {s.config.name} — secondee budgets, engine {engine}")
+        click.echo(df.to_string(index=False, na_rep="-"))
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
 def check(scenario: Path, plan_dir: Path) -> None:
