@@ -19,6 +19,14 @@ from solver.paths import bundled_scenario
 from solver.run import Outcome, summary_text, write_outputs
 
 EXIT_INPUT = 1
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 EXIT_INFEASIBLE = 2
 
 
@@ -139,14 +147,7 @@ def _fail(issues: list[Issue], what: str) -> NoReturn:
     type=click.Choice([b.value for b in Bloc]),
     help="Only this bloc (repeatable). Default: every bloc of the rule set.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@FORMAT_OPTION
 def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt: str) -> None:
     """Compute each unit's quota per bloc with every rule term.
 
@@ -278,14 +279,7 @@ def _solve(s: Scenario, rs: RuleSet, engine: str, time_limit: float | None) -> O
     show_default=True,
     help="Exact engine to use for every budget.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@FORMAT_OPTION
 def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
     """Compare secondee budgets: the optimum for each, and what each step adds.
 
