@@ -28,7 +28,7 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def _split_list(value: Any) -> Any:
+def split_list(value: Any) -> Any:
     if value is None:
         return []
     if isinstance(value, str):
@@ -41,7 +41,7 @@ Code = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
 # Old units: official 5-digit codes; a district that had no communes (island districts such as
 # Bạch Long Vĩ or Cồn Cỏ) is its own old unit, coded D + its 3-digit district code.
 OldCode = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^(\d{5}|D\d{3})$")]
-TextList = Annotated[list[str], BeforeValidator(_split_list)]
+TextList = Annotated[list[str], BeforeValidator(split_list)]
 
 
 class UnitKind(StrEnum):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from models import Scenario
+from models import Bloc, Scenario
 from models.rules import RuleSet
 from solver import quotas as quota_engine
 from solver.geo import distance_table
@@ -40,7 +40,7 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame) -> Check
     bad = rep.violations
     cfg = scenario.config
     blocs = {b.value for b in cfg.blocs}
-    q = quota_engine.compute(scenario, rule_set, [b for b in cfg.blocs if b in rule_set.blocs])
+    q = quota_engine.compute(scenario, rule_set, quota_engine.planned_blocs(scenario, rule_set))
     needs = quota_engine.needs(scenario, rule_set, q)
     quota = {(r["commune"], r["bloc"]): int(r["quota"]) for r in q.to_dict("records")}
     km = distance_table(scenario)
@@ -155,9 +155,9 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame) -> Check
             if placed[(c, b)] > qv:
                 bad.append(f"commune {c}, {b} bloc: {placed[(c, b)]} placed, above its quota {qv}")
             quota_short += max(0, qv - placed[(c, b)])
-        if _bloc(b) not in rule_set.blocs:
+        if Bloc(b) not in rule_set.blocs:
             continue
-        total, _ = quota_engine.province_total(rule_set.blocs[_bloc(b)], _bloc(b), scenario)
+        total, _ = quota_engine.province_total(rule_set.blocs[Bloc(b)], Bloc(b), scenario)
         if total is not None and placed_bloc[b] > total:
             bad.append(
                 f"{b} bloc: {placed_bloc[b]} officials placed, above the province total {total}"
@@ -174,12 +174,6 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame) -> Check
     }
     rep.counts = dict(sorted(status_count.items())) | {"moves": moves, "secondees_used": used}
     return rep
-
-
-def _bloc(b: str) -> Any:
-    from models import Bloc
-
-    return Bloc(b)
 
 
 def check(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -16,8 +17,9 @@ from solver import run
 from solver.io import ScenarioError, load_scenario
 from solver.io.rules import RuleSetError, load_rule_set
 from solver.paths import bundled_scenario
-from solver.run import Outcome, summary_text, write_outputs
+from solver.run import summary_text, write_outputs
 
+T = TypeVar("T")
 EXIT_INPUT = 1
 FORMAT_OPTION = click.option(
     "--format",
@@ -119,10 +121,24 @@ def _check_quotas(s: Scenario, rs: RuleSet) -> None:
             ],
             str(s.folder or s.config.name),
         )
+    _modelled(s, rs, lambda: q.compute(s, rs, list(s.config.blocs)))
+
+
+def _modelled(s: Scenario, rs: RuleSet, work: Callable[[], T]) -> T:
+    """Run a step that turns a scenario into quotas or a problem; a modelling error (missing
+    data a rule needs, a bloc without a rule) becomes a clear message and exit code 1."""
+    from solver import quotas as q
+    from solver.problem import ProblemError
+
     try:
-        q.compute(s, rs, list(s.config.blocs))
+        return work()
     except q.QuotaError as e:
         _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
+    except ProblemError as e:
+        click.echo(f"{s.config.name}: cannot build the problem:", err=True)
+        for line in e.messages:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(EXIT_INPUT)
 
 
 def _fail(issues: list[Issue], what: str) -> NoReturn:
@@ -168,10 +184,7 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
             + ", ".join(b.value for b in rs.blocs),
             param_hint="--bloc",
         )
-    try:
-        df = q.compute(s, rs, wanted)
-    except q.QuotaError as e:
-        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
+    df = _modelled(s, rs, lambda: q.compute(s, rs, wanted))
     if fmt == "csv":
         click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
     elif fmt == "json":
@@ -229,7 +242,7 @@ def solve(
         sys.exit(code)
     s = _load(path)
     rs = _rules(None, s)
-    outcome = _solve(s, rs, engine, time_limit)
+    outcome = _modelled(s, rs, lambda: run.solve(s, rs, engine, time_limit))
     target = out or Path("plans") / s.config.name
     write_outputs(target, outcome)
     click.echo(summary_text(outcome))
@@ -246,21 +259,6 @@ def solve(
             click.echo(f"CHECK FAILED: {line}", err=True)
         sys.exit(3)
     click.echo(f"plan written to {target}/ (plan.csv, communes.csv, metrics.json)")
-
-
-def _solve(s: Scenario, rs: RuleSet, engine: str, time_limit: float | None) -> Outcome:
-    from solver import quotas as q
-    from solver.problem import ProblemError
-
-    try:
-        return run.solve(s, rs, engine, time_limit)
-    except q.QuotaError as e:
-        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
-    except ProblemError as e:
-        click.echo(f"{s.config.name}: cannot build the problem:", err=True)
-        for line in e.messages:
-            click.echo(f"  - {line}", err=True)
-        sys.exit(EXIT_INPUT)
 
 
 @main.command()
@@ -287,8 +285,6 @@ def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
     and prints, per budget, the status, secondees used, each objective level and its gain over
     the previous budget in the list — the marginal value of the extra secondees.
     """
-    from solver import quotas as q
-    from solver.problem import ProblemError
     from solver.sweep import parse_budgets, secondee_budgets
 
     try:
@@ -297,12 +293,7 @@ def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
         raise click.BadParameter(str(e), param_hint="--budgets") from None
     s = _load(scenario or bundled_scenario())
     rs = _rules(None, s)
-    try:
-        df = secondee_budgets(s, rs, values, engine)
-    except q.QuotaError as e:
-        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
-    except ProblemError as e:
-        _fail([Issue("scenario", None, None, None, m) for m in e.messages], s.config.name)
+    df = _modelled(s, rs, lambda: secondee_budgets(s, rs, values, engine))
     if fmt == "csv":
         click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
     elif fmt == "json":

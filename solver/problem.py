@@ -172,14 +172,6 @@ class Network:
             out[lv] = (self.offsets[lv] + int(np.dot(c, flows))) / self.scale[lv]
         return out
 
-    def level_ranges(self) -> dict[str, int]:
-        """An upper bound on how much each level (in integer units) can vary over all plans."""
-        cap = np.minimum(np.asarray(self.cap, dtype=np.int64), self._flow_bound())
-        return {lv: int(np.abs(np.asarray(self.costs[lv], dtype=np.int64)) @ cap) for lv in LEVELS}
-
-    def _flow_bound(self) -> int:
-        return int(sum(s for s in self.supply if s > 0))
-
 
 @dataclass
 class Problem:

@@ -53,7 +53,7 @@ def run_engine(p: Problem, engine: str, time_limit: float) -> Result:
             # the network cannot hold the side constraint (or the weights overflow): go general
             from solver.engines import general
 
-            g = general.solve(p, order, time_limit)
+            g = general.solve(p, order, time_limit, warm=r.flows if r.ok else None)
             g.message = (
                 f"flow engine: {r.message or 'max_moves is a side constraint'}; "
                 "solved by the general engine"
@@ -82,8 +82,7 @@ def solve(
     """Solve one scenario. Raises ProblemError / QuotaError for inputs that cannot be modelled;
     an infeasible scenario is an Outcome whose explanation says why."""
     t0 = time.perf_counter()
-    in_scope = [b for b in scenario.config.blocs if b in rule_set.blocs]
-    q = quota_engine.compute(scenario, rule_set, in_scope)
+    q = quota_engine.compute(scenario, rule_set, quota_engine.planned_blocs(scenario, rule_set))
     needs = quota_engine.needs(scenario, rule_set, q)
     t1 = time.perf_counter()
     p = build(scenario, rule_set, q, needs)
@@ -117,10 +116,10 @@ def communes_table(p: Problem, plan: pd.DataFrame) -> pd.DataFrame:
         for r in p.needs.to_dict("records")
     }
     names = {c.code: c.name for c in p.scenario.communes}
-    off = Counter2(placed[placed["kind"] == "official"], ["to", "bloc"])
-    sec = Counter2(placed[placed["kind"] == "secondee"], ["to", "bloc"])
-    fills = Counter2(placed, ["to", "bloc", "fills"])
-    unplaced = Counter2(plan[plan["status"] == "unplaced"], ["from", "bloc"])
+    off = _count_by(placed[placed["kind"] == "official"], ["to", "bloc"])
+    sec = _count_by(placed[placed["kind"] == "secondee"], ["to", "bloc"])
+    fills = _count_by(placed, ["to", "bloc", "fills"])
+    unplaced = _count_by(plan[plan["status"] == "unplaced"], ["from", "bloc"])
     rows = []
     for b in p.blocs:
         for c in p.communes:
@@ -146,7 +145,8 @@ def communes_table(p: Problem, plan: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def Counter2(df: pd.DataFrame, cols: list[str]) -> dict[tuple[str, ...], int]:  # noqa: N802
+def _count_by(df: pd.DataFrame, cols: list[str]) -> dict[tuple[str, ...], int]:
+    """How many rows have each combination of the given columns (as text)."""
     out: dict[tuple[str, ...], int] = {}
     for rec in df[cols].astype(str).itertuples(index=False):
         key = tuple(rec)

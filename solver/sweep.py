@@ -40,8 +40,7 @@ def parse_budgets(text: str) -> list[int]:
 def secondee_budgets(
     scenario: Scenario, rule_set: RuleSet, budgets: list[int], engine: str = "flow"
 ) -> pd.DataFrame:
-    blocs = [b for b in scenario.config.blocs if b in rule_set.blocs]
-    q = quota_engine.compute(scenario, rule_set, blocs)
+    q = quota_engine.compute(scenario, rule_set, quota_engine.planned_blocs(scenario, rule_set))
     needs = quota_engine.needs(scenario, rule_set, q)
     rows = []
     prev: dict[str, float] | None = None

@@ -25,14 +25,19 @@ BACKEND = "SCIP"
 
 
 def solve(
-    p: Problem, order: list[str] | None = None, time_limit: float = 60.0, hint: bool = True
+    p: Problem,
+    order: list[str] | None = None,
+    time_limit: float = 60.0,
+    hint: bool = True,
+    warm: np.ndarray | None = None,
 ) -> Result:
+    """`warm`: flows to start from (the flow engine's optimum, when the caller has it);
+    otherwise, with `hint`, the flow engine is run here for one."""
     order = list(order or LEVELS)
     t_start = time.perf_counter()
     net = p.network
     seconds: dict[str, float] = {}
-    warm = None
-    if hint:
+    if hint and warm is None:
         fr = flow_engine.solve(p, order)
         seconds["warm_start"] = time.perf_counter() - t_start
         if fr.status == "INFEASIBLE":

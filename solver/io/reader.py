@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -33,6 +33,7 @@ from models import (
     did_you_mean,
     reference_issues,
 )
+from models.scenario import split_list
 from solver.paths import default_specialties_file
 
 TABLES: dict[str, tuple[type[BaseModel], bool]] = {
@@ -280,8 +281,8 @@ def _stand_in(model: type[BaseModel], data: dict[str, Any], bad: set[str | None]
     for name, f in model.model_fields.items():
         col = f.alias or name
         v = None if col in bad else data.get(col)
-        if name == "specialties" or name == "part_of":
-            v = [x.strip() for x in (v or "").replace(",", ";").split(";") if x.strip()]
+        if get_origin(f.annotation) is list:
+            v = split_list(v)
         attrs[name] = v
     return SimpleNamespace(**attrs)
 
