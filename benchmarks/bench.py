@@ -27,31 +27,31 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
-from solver import generate, quotas
+from models import LEVELS, Freedom, SolveStatus
+from solver import engines, generate
 from solver import run as runner
 from solver.engines import flow
 from solver.io import load_scenario
 from solver.io.rules import load_rule_set
 from solver.paths import bundled_scenario
-from solver.problem import LEVELS, Problem, build
+from solver.problem import Problem
+from solver.problem import prepare as prepare_problem
 
 STAFFING = str(Path(sys.executable).with_name("staffing"))
 
 
 def prepare(folder: Path) -> Problem:
     s = load_scenario(folder)
-    rs = load_rule_set(s.config.rule_set, folder)
-    q = quotas.compute(s, rs)
-    return build(s, rs, q, quotas.needs(s, rs, q))
+    return prepare_problem(s, load_rule_set(s.config.rule_set, folder))
 
 
 def engine_seconds(p: Problem, repeat: int) -> tuple[float, dict[str, float]]:
     times, levels = [], {}
     for _ in range(repeat):
         t = time.perf_counter()
-        r = flow.solve(p, p.scenario.config.objective)
+        r = engines.solve(p, "flow")
         times.append(time.perf_counter() - t)
-        assert r.status == "OPTIMAL"
+        assert r.status == SolveStatus.OPTIMAL
         levels = r.levels
     return statistics.median(times), levels
 
@@ -144,7 +144,7 @@ def per_person_cpsat(p: Problem, seconds: float, workers: int) -> dict[str, obje
     for k in p.classes:
         targets = (
             [k.current]
-            if k.freedom != "movable"
+            if k.freedom != Freedom.movable
             else [c for c in p.communes if k.max_km is None or p.km[(k.current, c)] <= k.max_km]
         )
         for pid in k.members:
@@ -181,23 +181,20 @@ def per_person_cpsat(p: Problem, seconds: float, workers: int) -> dict[str, obje
     if sec_vars:
         m.Add(sum(sec_vars) <= p.budget)
     quota_short = []
-    for (c, b), qv in p.quota_of.items():
+    for (c, b), qv in p.quotas.quotas().items():
         terms = placed_at.get((c, b), [])
         m.Add(sum(terms) <= qv)
         quota_short.append(qv - sum(terms))
-    for b, t in p.total_of.items():
+    for b in p.blocs:
+        t = p.total(b)
         if t is not None:
             m.Add(sum(total_terms.get(b, [])) <= t)
     scale = p.network.scale["specialty_shortage"]
     spec_terms = []
-    for r in p.needs.to_dict("records"):
-        if r["bloc"] not in p.blocs or r["need"] <= 0:
-            continue
-        sh = m.NewIntVar(0, int(r["need"]), f"short[{r['commune']},{r['specialty']}]")
-        m.Add(
-            sh >= int(r["need"]) - sum(fills_at.get((r["commune"], r["bloc"], r["specialty"]), []))
-        )
-        spec_terms.append(round(float(r["weight"]) * scale) * sh)
+    for r in p.quotas.needs_in(p.blocs):
+        sh = m.NewIntVar(0, r.need, f"short[{r.commune},{r.specialty}]")
+        m.Add(sh >= r.need - sum(fills_at.get((r.commune, r.bloc, r.specialty), [])))
+        spec_terms.append(round(r.weight * scale) * sh)
     mult = flow.multipliers(list(cfg.objective), flow.ranges(p))
     level_expr = {
         "specialty_shortage": sum(spec_terms),

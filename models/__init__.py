@@ -1,6 +1,8 @@
 """Domain schema of commune-staffing (pydantic v2). Never imports a solver."""
 
-from models.problems import Issue, did_you_mean
+from models.plan import PLAN_COLUMNS, Plan, PlanRow
+from models.problems import InputError, Issue, did_you_mean
+from models.quotas import BlocSummary, NeedRow, QuotaRow, QuotaTable, TermInfo
 from models.scenario import (
     Bloc,
     Category,
@@ -15,28 +17,65 @@ from models.scenario import (
     ScenarioConfig,
     Secondee,
     Specialty,
+    TableLocation,
     Tier,
     UnitKind,
+    columns_of,
     reference_issues,
+    scope_of,
+    secondee_unavailable,
+)
+from models.vocab import (
+    LEVELS,
+    OFFICIAL_STATUSES,
+    PLACED,
+    SECONDEE_STATUSES,
+    Freedom,
+    Level,
+    PersonKind,
+    PlanStatus,
+    SolveStatus,
 )
 
 __all__ = [
+    "LEVELS",
+    "OFFICIAL_STATUSES",
+    "PLACED",
+    "PLAN_COLUMNS",
+    "SECONDEE_STATUSES",
     "Bloc",
+    "BlocSummary",
     "Category",
     "Commune",
     "Distance",
+    "Freedom",
+    "InputError",
     "Intention",
     "Issue",
+    "Level",
     "Need",
+    "NeedRow",
     "Official",
     "OldUnit",
+    "PersonKind",
+    "Plan",
+    "PlanRow",
+    "PlanStatus",
     "PopulationSource",
+    "QuotaRow",
+    "QuotaTable",
     "Scenario",
     "ScenarioConfig",
     "Secondee",
+    "SolveStatus",
     "Specialty",
+    "TableLocation",
+    "TermInfo",
     "Tier",
     "UnitKind",
+    "columns_of",
     "did_you_mean",
     "reference_issues",
+    "scope_of",
+    "secondee_unavailable",
 ]

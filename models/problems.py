@@ -42,3 +42,18 @@ def did_you_mean(value: str, known: Iterable[str]) -> str | None:
     """The closest known value, if any is close enough to be a likely typo."""
     match = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+class InputError(Exception):
+    """Input a user can fix: every problem found, each located. The one error family the CLI
+    turns into a message and exit code 1 (subclasses say which step found them)."""
+
+    def __init__(self, issues: list[Issue], source: str = "") -> None:
+        self.issues = issues
+        self.source = source
+        n = len(issues)
+        head = f"{source}: " if source else ""
+        super().__init__(
+            f"{head}{n} problem{'s' if n != 1 else ''} found\n"
+            + "\n".join(i.text() for i in issues)
+        )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import (
@@ -20,6 +22,7 @@ from pydantic import (
 )
 
 from models.problems import Issue, did_you_mean
+from models.vocab import PlanStatus
 
 
 def _nfc(value: Any) -> Any:
@@ -42,6 +45,17 @@ Code = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
 # Bạch Long Vĩ or Cồn Cỏ) is its own old unit, coded D + its 3-digit district code.
 OldCode = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^(\d{5}|D\d{3})$")]
 TextList = Annotated[list[str], BeforeValidator(split_list)]
+
+
+def columns_of(model: type[BaseModel]) -> tuple[list[str], list[str]]:
+    """(all columns, required columns) of a row model, in declaration order."""
+    cols, req = [], []
+    for name, f in model.model_fields.items():
+        col = f.alias or name
+        cols.append(col)
+        if f.is_required():
+            req.append(col)
+    return cols, req
 
 
 class UnitKind(StrEnum):
@@ -239,6 +253,16 @@ class ScenarioConfig(BaseModel):
         return self
 
 
+class TableLocation(BaseModel):
+    """Where a table's rows were read: a file (or 'book.xlsx, sheet X') and each row's number
+    as a spreadsheet shows it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    where: str
+    rows: tuple[int, ...] = ()
+
+
 class Scenario(BaseModel):
     """A whole validated scenario. Construction checks every cross-table reference."""
 
@@ -253,6 +277,9 @@ class Scenario(BaseModel):
     distances: tuple[Distance, ...] = ()
     specialties: tuple[Specialty, ...]
     folder: str = Field(default="", description="Where the scenario was read from")
+    locations: dict[str, TableLocation] = Field(
+        default_factory=dict, description="Where each table's rows were read (for messages)"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -261,17 +288,74 @@ class Scenario(BaseModel):
             raise ValueError("; ".join(i.text() for i in issues[:20]))
         return self
 
-    def commune(self, code: str) -> Commune:
-        return self._commune_index()[code]
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Scenario:
+        """A copy; the derived lookups below are recomputed for the copy, not shared."""
+        new = super().model_copy(update=update, deep=deep)
+        for name in _DERIVED:
+            new.__dict__.pop(name, None)
+        return new
 
-    def _commune_index(self) -> dict[str, Commune]:
+    def commune(self, code: str) -> Commune:
+        return self.commune_index[code]
+
+    @cached_property
+    def commune_index(self) -> dict[str, Commune]:
         return {c.code: c for c in self.communes}
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Unit code → official name."""
+        return {c.code: c.name for c in self.communes}
+
+    @cached_property
+    def successor(self) -> dict[str, str]:
+        """Old unit code → code of the new unit that absorbed it."""
+        return {o.code: o.successor for o in self.old_units}
 
     def current_of(self, official: Official) -> str:
         """The new unit where an official works now (current, else successor of origin)."""
-        if official.current:
-            return official.current
-        return {o.code: o.successor for o in self.old_units}[official.origin]
+        return official.current or self.successor[official.origin]
+
+    def locate(self, table: str, i: int) -> tuple[str, int]:
+        """(file or sheet, spreadsheet row) of the i-th row of a table."""
+        loc = self.locations.get(table)
+        if loc is None:
+            return f"{table}.csv", i + 2
+        return loc.where, loc.rows[i] if i < len(loc.rows) else i + 2
+
+
+_DERIVED = ("commune_index", "names", "successor")
+
+
+def scope_of(official: Official, config: ScenarioConfig) -> tuple[PlanStatus, str] | None:
+    """None when the official is planned; else the status (leaves, out_of_scope) and why.
+
+    Officials are planned when they intend to stay, their bloc and category are in scope, and
+    they are still available on the scenario's date."""
+    if official.intention != Intention.stay:
+        verb = "retires" if official.intention == Intention.retire else "resigns"
+        return PlanStatus.leaves, f"leaves: {verb}"
+    if official.bloc not in config.blocs:
+        return PlanStatus.out_of_scope, f"out of scope: bloc {official.bloc.value} is not planned"
+    if official.category not in config.categories:
+        return (
+            PlanStatus.out_of_scope,
+            f"out of scope: category {official.category.value} is not planned",
+        )
+    if official.available_until is not None and official.available_until < config.as_of:
+        return PlanStatus.out_of_scope, f"out of scope: available until {official.available_until}"
+    return None
+
+
+def secondee_unavailable(q: Secondee, as_of: dt.date) -> str | None:
+    """None when the candidate can be seconded on `as_of`; else why not."""
+    if not q.available:
+        return "not selected: not available for secondment"
+    if not (q.start <= as_of <= q.end):
+        return f"not selected: secondment {q.start}–{q.end} does not cover {as_of}"
+    return None
 
 
 def reference_issues(

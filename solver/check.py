@@ -1,27 +1,55 @@
 """A validator that knows nothing of the engines.
 
-From the scenario, its rule set and a plan (plan.csv rows), it recomputes every hard rule and
-every objective level: each person appears exactly once with a consistent status; pinned and
-non-relocatable officials stay; max_km, quotas, the province total, the secondee budget and
-max_moves hold; km figures are right; and the three levels match what metrics.json reports.
+From the scenario, its rule set and a plan, it recomputes every hard rule and every objective
+level. Each rule is a named step below; `RULES` lists them for the docs and the tests:
+
+- every person appears exactly once, and nobody else;
+- each official's status fits the person (intention, scope), `from` is where they work now;
+- a placed official goes to a real unit, stays or moves consistently with `from`/`to`,
+  respects pinned, can_relocate and max_km, carries the right km, fills one of their
+  specialties;
+- a seconded candidate is available on the date, goes to a real unit within max_km, carries
+  the right km, fills their own specialty;
+- the secondee budget, max_moves, every unit's quota and every bloc's province total hold;
+- the three levels match what metrics.json reports (`check`).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
-from models import Bloc, Scenario
+from models import (
+    OFFICIAL_STATUSES,
+    SECONDEE_STATUSES,
+    Level,
+    Official,
+    Plan,
+    PlanRow,
+    PlanStatus,
+    QuotaTable,
+    Scenario,
+    Secondee,
+    scope_of,
+    secondee_unavailable,
+)
 from models.rules import RuleSet
 from solver import quotas as quota_engine
 from solver.geo import distance_table
 
-STATUSES_OFFICIAL = {"stays", "moves", "unplaced", "leaves", "out_of_scope"}
-STATUSES_SECONDEE = {"seconded", "not_selected"}
+RULES = (
+    "each person once",
+    "official status",
+    "official placement",
+    "secondee placement",
+    "secondee budget",
+    "max_moves",
+    "unit quota",
+    "province total",
+    "reported levels",
+)
 
 
 @dataclass
@@ -35,155 +63,208 @@ class CheckReport:
         return not self.violations
 
 
-def evaluate(scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame) -> CheckReport:
-    rep = CheckReport()
-    bad = rep.violations
-    cfg = scenario.config
-    blocs = {b.value for b in cfg.blocs}
-    q = quota_engine.compute(scenario, rule_set, quota_engine.planned_blocs(scenario, rule_set))
-    needs = quota_engine.needs(scenario, rule_set, q)
-    quota = {(r["commune"], r["bloc"]): int(r["quota"]) for r in q.to_dict("records")}
-    km = distance_table(scenario)
-    succ = {o.code: o.successor for o in scenario.old_units}
-    codes = {c.code for c in scenario.communes}
-    rows = plan.fillna("").to_dict("records")
+@dataclass
+class _Tally:
+    """What the plan's rows add up to."""
 
-    ids = Counter(str(r["id"]) for r in rows)
-    for pid, n in sorted(ids.items()):
-        if n > 1:
-            bad.append(f"{pid} appears {n} times in the plan")
+    placed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    placed_bloc: Counter[str] = field(default_factory=Counter)
+    fills: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    status: Counter[str] = field(default_factory=Counter)
+    disruption: int = 0
+    moves: int = 0
+    used: int = 0
+
+
+class _Checker:
+    def __init__(self, scenario: Scenario, rule_set: RuleSet) -> None:
+        self.s = scenario
+        self.rs = rule_set
+        self.cfg = scenario.config
+        self.blocs = {b.value for b in self.cfg.blocs}
+        self.quotas: QuotaTable = quota_engine.compute(
+            scenario, rule_set, quota_engine.covered_blocs(scenario, rule_set)
+        )
+        self.km = distance_table(scenario)
+        self.codes = {c.code for c in scenario.communes}
+        self.bad: list[str] = []
+        self.t = _Tally()
+
+    # --- each person once ---
+    def each_person_once(self, plan: Plan) -> None:
+        ids = Counter(r.id for r in plan)
+        off = {p.id for p in self.s.officials}
+        sec = {x.id for x in self.s.secondees}
+        for pid, n in sorted(ids.items()):
+            if n > 1:
+                self.bad.append(f"{pid} appears {n} times in the plan")
+        for pid in sorted(off - set(ids)):
+            self.bad.append(f"official {pid} is missing from the plan")
+        for pid in sorted(sec - set(ids)):
+            self.bad.append(f"secondee candidate {pid} is missing from the plan")
+        for pid in sorted(set(ids) - off - sec):
+            self.bad.append(f"{pid} is in the plan but not in the scenario")
+
+    # --- officials ---
+    def official(self, p: Official, r: PlanRow) -> None:
+        if self.official_status(p, r):
+            self.official_placement(p, r)
+
+    def official_status(self, p: Official, r: PlanRow) -> bool:
+        """The status fits the person; True when the row is a placement to check further."""
+        pid, status = p.id, r.status
+        cur = self.s.current_of(p)
+        if status not in OFFICIAL_STATUSES:
+            self.bad.append(f"{pid}: status {status.value!r} is not an official's status")
+            return False
+        if r.from_ != cur:
+            self.bad.append(f"{pid}: from {r.from_} but works at {cur}")
+        scope = scope_of(p, self.cfg)
+        leaving = scope is not None and scope[0] == PlanStatus.leaves
+        outside = scope is not None and scope[0] == PlanStatus.out_of_scope
+        if leaving != (status == PlanStatus.leaves):
+            self.bad.append(f"{pid}: intention {p.intention.value} but status {status.value}")
+            return False
+        if not leaving and outside != (status == PlanStatus.out_of_scope):
+            self.bad.append(f"{pid}: scope mismatch (status {status.value})")
+            return False
+        if not status.placed:
+            if r.to:
+                self.bad.append(f"{pid}: status {status.value} but a destination {r.to}")
+            if p.pinned and status == PlanStatus.unplaced:
+                self.bad.append(f"{pid}: pinned but unplaced")
+            return False
+        return True
+
+    def official_placement(self, p: Official, r: PlanRow) -> None:
+        pid, to = p.id, r.to
+        cur = self.s.current_of(p)
+        if to not in self.codes:
+            self.bad.append(f"{pid}: destination {to!r} is not a unit")
+            return
+        if (r.status == PlanStatus.stays) != (to == cur):
+            self.bad.append(f"{pid}: status {r.status.value} with from {cur} and to {to}")
+        if to != cur and (p.pinned or not p.can_relocate):
+            self.bad.append(
+                f"{pid}: moved to {to} but is {'pinned' if p.pinned else 'not movable'}"
+            )
+        d = self.km[(cur, to)]
+        if p.max_km is not None and to != cur and d > p.max_km:
+            self.bad.append(f"{pid}: moved {d} km, more than its max_km {p.max_km:g}")
+        if r.km != d:
+            self.bad.append(f"{pid}: km {r.km} but the distance is {d}")
+        if r.fills not in (p.specialty, *p.specialties):
+            self.bad.append(f"{pid}: fills {r.fills!r}, not one of its specialties")
+        b = p.bloc.value
+        self.t.placed[(to, b)] += 1
+        self.t.placed_bloc[b] += 1
+        self.t.fills[(to, b, r.fills)] += 1
+        if to != cur:
+            self.t.moves += 1
+            self.t.disruption += d
+
+    # --- secondees ---
+    def secondee(self, x: Secondee, r: PlanRow) -> None:
+        pid, to = x.id, r.to
+        if r.status not in SECONDEE_STATUSES:
+            self.bad.append(f"{pid}: status {r.status.value!r} is not a secondee's status")
+            return
+        if r.status == PlanStatus.not_selected:
+            return
+        self.t.used += 1
+        if secondee_unavailable(x, self.cfg.as_of) is not None:
+            self.bad.append(f"{pid}: seconded but not available on {self.cfg.as_of}")
+        if to not in self.codes:
+            self.bad.append(f"{pid}: destination {to!r} is not a unit")
+            return
+        d = self.km[(x.base, to)]
+        if x.max_km is not None and d > x.max_km:
+            self.bad.append(f"{pid}: seconded {d} km from base, more than its max_km {x.max_km:g}")
+        if r.km != d:
+            self.bad.append(f"{pid}: km {r.km} but the distance is {d}")
+        if r.fills != x.specialty:
+            self.bad.append(f"{pid}: fills {r.fills!r}, not its specialty {x.specialty}")
+        b = self.cfg.secondee_bloc.value
+        self.t.placed[(to, b)] += 1
+        self.t.fills[(to, b, x.specialty)] += 1
+        self.t.disruption += d + self.cfg.secondee_cost
+
+    # --- limits ---
+    def limits(self) -> int:
+        """Budget, max_moves, quotas and province totals; returns the quota shortage."""
+        cfg, t = self.cfg, self.t
+        if t.used > cfg.secondee_budget:
+            self.bad.append(
+                f"{t.used} secondees used, more than the budget of {cfg.secondee_budget}"
+            )
+        if cfg.max_moves is not None and t.moves > cfg.max_moves:
+            self.bad.append(f"{t.moves} officials moved, more than max_moves {cfg.max_moves}")
+        quota = self.quotas.quotas()
+        short = 0
+        for b in sorted(self.blocs):
+            if b not in self.quotas.blocs:
+                self.bad.append(f"rule set {self.rs.name} gives no quota for bloc {b}")
+                continue
+            for c in sorted(self.codes):
+                qv = quota[(c, b)]
+                if t.placed[(c, b)] > qv:
+                    self.bad.append(
+                        f"commune {c}, {b} bloc: {t.placed[(c, b)]} placed, above its quota {qv}"
+                    )
+                short += max(0, qv - t.placed[(c, b)])
+            total = self.quotas.total(b)
+            if total is not None and t.placed_bloc[b] > total:
+                self.bad.append(
+                    f"{b} bloc: {t.placed_bloc[b]} officials placed, above the province total "
+                    f"{total}"
+                )
+        return short
+
+    def specialty_shortage(self) -> float:
+        return sum(
+            n.weight * max(0, n.need - self.t.fills[(n.commune, n.bloc, n.specialty)])
+            for n in self.quotas.needs
+            if n.bloc in self.blocs
+        )
+
+
+def evaluate(scenario: Scenario, rule_set: RuleSet, plan: Plan) -> CheckReport:
+    """Every hard rule and every level, recomputed from the plan's rows."""
+    c = _Checker(scenario, rule_set)
+    c.each_person_once(plan)
     off = {p.id: p for p in scenario.officials}
     sec = {x.id: x for x in scenario.secondees}
-    for pid in sorted(set(off) - set(ids)):
-        bad.append(f"official {pid} is missing from the plan")
-    for pid in sorted(set(sec) - set(ids)):
-        bad.append(f"secondee candidate {pid} is missing from the plan")
-    for pid in sorted(set(ids) - set(off) - set(sec)):
-        bad.append(f"{pid} is in the plan but not in the scenario")
-
-    placed: dict[tuple[str, str], int] = defaultdict(int)
-    fills: dict[tuple[str, str, str], int] = defaultdict(int)
-    placed_bloc: dict[str, int] = defaultdict(int)
-    disruption = 0
-    moves = 0
-    used = 0
-    status_count: Counter[str] = Counter()
-    for r in rows:
-        pid, status, to = str(r["id"]), str(r["status"]), str(r["to"])
-        status_count[f"{r['kind']}:{status}"] += 1
-        if pid in off:
-            p = off[pid]
-            cur = p.current or succ[p.origin]
-            if status not in STATUSES_OFFICIAL:
-                bad.append(f"{pid}: status {status!r} is not an official's status")
-                continue
-            if str(r["from"]) != cur:
-                bad.append(f"{pid}: from {r['from']} but works at {cur}")
-            leaving = p.intention.value != "stay"
-            unavailable = p.available_until is not None and p.available_until < cfg.as_of
-            outside = p.bloc.value not in blocs or unavailable or p.category not in cfg.categories
-            if leaving != (status == "leaves"):
-                bad.append(f"{pid}: intention {p.intention.value} but status {status}")
-                continue
-            if not leaving and outside != (status == "out_of_scope"):
-                bad.append(f"{pid}: scope mismatch (status {status})")
-                continue
-            if status in ("leaves", "out_of_scope", "unplaced"):
-                if to:
-                    bad.append(f"{pid}: status {status} but a destination {to}")
-                if p.pinned and status == "unplaced":
-                    bad.append(f"{pid}: pinned but unplaced")
-                continue
-            if to not in codes:
-                bad.append(f"{pid}: destination {to!r} is not a unit")
-                continue
-            if (status == "stays") != (to == cur):
-                bad.append(f"{pid}: status {status} with from {cur} and to {to}")
-            if to != cur and (p.pinned or not p.can_relocate):
-                bad.append(f"{pid}: moved to {to} but is {'pinned' if p.pinned else 'not movable'}")
-            d = km[(cur, to)]
-            if p.max_km is not None and to != cur and d > p.max_km:
-                bad.append(f"{pid}: moved {d} km, more than its max_km {p.max_km:g}")
-            if int(r["km"]) != d:
-                bad.append(f"{pid}: km {r['km']} but the distance is {d}")
-            f = str(r["fills"])
-            if f not in (p.specialty, *p.specialties):
-                bad.append(f"{pid}: fills {f!r}, not one of its specialties")
-            b = p.bloc.value
-            placed[(to, b)] += 1
-            placed_bloc[b] += 1
-            fills[(to, b, f)] += 1
-            if to != cur:
-                moves += 1
-                disruption += d
-        elif pid in sec:
-            x = sec[pid]
-            if status not in STATUSES_SECONDEE:
-                bad.append(f"{pid}: status {status!r} is not a secondee's status")
-                continue
-            if status == "not_selected":
-                continue
-            used += 1
-            if not x.available or not (x.start <= cfg.as_of <= x.end):
-                bad.append(f"{pid}: seconded but not available on {cfg.as_of}")
-            if to not in codes:
-                bad.append(f"{pid}: destination {to!r} is not a unit")
-                continue
-            d = km[(x.base, to)]
-            if x.max_km is not None and d > x.max_km:
-                bad.append(f"{pid}: seconded {d} km from base, more than its max_km {x.max_km:g}")
-            if int(r["km"]) != d:
-                bad.append(f"{pid}: km {r['km']} but the distance is {d}")
-            if str(r["fills"]) != x.specialty:
-                bad.append(f"{pid}: fills {r['fills']!r}, not its specialty {x.specialty}")
-            b = cfg.secondee_bloc.value
-            placed[(to, b)] += 1
-            fills[(to, b, x.specialty)] += 1
-            disruption += d + cfg.secondee_cost
-
-    if used > cfg.secondee_budget:
-        bad.append(f"{used} secondees used, more than the budget of {cfg.secondee_budget}")
-    if cfg.max_moves is not None and moves > cfg.max_moves:
-        bad.append(f"{moves} officials moved, more than max_moves {cfg.max_moves}")
-    quota_short = 0
-    for b in sorted(blocs):
-        for c in sorted(codes):
-            qv = quota.get((c, b))
-            if qv is None:
-                bad.append(f"rule set {rule_set.name} gives no quota for bloc {b}")
-                break
-            if placed[(c, b)] > qv:
-                bad.append(f"commune {c}, {b} bloc: {placed[(c, b)]} placed, above its quota {qv}")
-            quota_short += max(0, qv - placed[(c, b)])
-        if Bloc(b) not in rule_set.blocs:
-            continue
-        total, _ = quota_engine.province_total(rule_set.blocs[Bloc(b)], Bloc(b), scenario)
-        if total is not None and placed_bloc[b] > total:
-            bad.append(
-                f"{b} bloc: {placed_bloc[b]} officials placed, above the province total {total}"
-            )
-    spec_short = 0.0
-    for r in needs.to_dict("records"):
-        if r["bloc"] in blocs:
-            key = (r["commune"], r["bloc"], r["specialty"])
-            spec_short += float(r["weight"]) * max(0, int(r["need"]) - fills[key])
+    for r in plan:
+        c.t.status[f"{r.kind.value}:{r.status.value}"] += 1
+        if r.id in off:
+            c.official(off[r.id], r)
+        elif r.id in sec:
+            c.secondee(sec[r.id], r)
+    quota_short = c.limits()
+    rep = CheckReport(c.bad)
     rep.levels = {
-        "specialty_shortage": round(spec_short, 9),
-        "quota_shortage": quota_short,
-        "disruption": disruption,
+        Level.specialty_shortage: round(c.specialty_shortage(), 9),
+        Level.quota_shortage: quota_short,
+        Level.disruption: c.t.disruption,
     }
-    rep.counts = dict(sorted(status_count.items())) | {"moves": moves, "secondees_used": used}
+    rep.counts = dict(sorted(c.t.status.items())) | {
+        "moves": c.t.moves,
+        "secondees_used": c.t.used,
+    }
     return rep
 
 
 def check(
-    scenario: Scenario, rule_set: RuleSet, plan: pd.DataFrame, metrics: dict[str, Any] | None = None
+    scenario: Scenario, rule_set: RuleSet, plan: Plan, metrics: dict[str, Any] | None = None
 ) -> CheckReport:
     """evaluate(), plus a comparison with the levels metrics.json reports."""
     rep = evaluate(scenario, rule_set, plan)
     if metrics is not None:
+        reported = metrics.get("objective") if isinstance(metrics, dict) else None
         for lv, v in rep.levels.items():
-            got = metrics.get("objective", {}).get(lv)
-            if got is None or not math.isclose(float(got), float(v), abs_tol=1e-6):
+            got = reported.get(lv) if isinstance(reported, dict) else None
+            if not isinstance(got, int | float) or not math.isclose(
+                float(got), float(v), abs_tol=1e-6
+            ):
                 rep.violations.append(f"metrics.json reports {lv} = {got}, the plan gives {v}")
     return rep

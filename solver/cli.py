@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import sys
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from models import Bloc, Issue, Scenario
+from models import Bloc, InputError, Scenario
 from models.rules import RuleSet
-from solver import run
-from solver.io import ScenarioError, load_scenario
-from solver.io.rules import RuleSetError, load_rule_set
+from solver import report
+from solver.io import load_scenario
+from solver.io.rules import load_rule_set
 from solver.paths import bundled_scenario
-from solver.run import summary_text, write_outputs
 
-T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INPUT = 1
+EXIT_INFEASIBLE = 2
+EXIT_CHECK = 3
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -29,39 +29,31 @@ FORMAT_OPTION = click.option(
     show_default=True,
     help="Output format.",
 )
-EXIT_INFEASIBLE = 2
 
 
-def _load(path: Path) -> Scenario:
-    try:
-        return load_scenario(path)
-    except ScenarioError as e:
-        _fail(e.issues, str(path))
+def _echo(text: str, err: bool = False) -> None:
+    click.echo(text, err=err)
 
 
-def summary(s: Scenario) -> str:
-    """A short, human summary of a scenario."""
-    kinds = Counter(c.kind.value for c in s.communes)
-    districts = {o.district for o in s.old_units}
-    lines = [
-        f"Scenario {s.config.name}: {s.config.province}, as of {s.config.as_of}, "
-        f"rule set {s.config.rule_set}",
-        f"  units: {len(s.communes)} ("
-        + ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds))
-        + f"); old units: {len(s.old_units)} in {len(districts)} old districts",
-        f"  officials: {len(s.officials)}",
-    ]
-    for title, key in (("bloc", "bloc"), ("category", "category"), ("intention", "intention")):
-        c = Counter(getattr(p, key).value for p in s.officials)
-        lines.append(f"    by {title}: " + ", ".join(f"{k} {c[k]}" for k in sorted(c)))
-    spec = Counter(p.specialty for p in s.officials)
-    lines.append("    by specialty: " + ", ".join(f"{k} {v}" for k, v in sorted(spec.items())))
-    avail = sum(1 for q in s.secondees if q.available)
-    lines.append(
-        f"  secondee candidates: {len(s.secondees)} ({avail} available), "
-        f"budget {s.config.secondee_budget}"
-    )
-    return "\n".join(lines)
+def input_errors(command: F) -> F:
+    """The one handler of the one error family: a user's mistake becomes the list of its
+    problems on standard error and exit code 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as e:
+            _echo(report.input_error(e, "input"), err=True)
+            sys.exit(EXIT_INPUT)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
+    """The rule set named on the command line, else the scenario's."""
+    ref = name_or_path or s.config.rule_set
+    return load_rule_set(ref, Path(s.folder) if s.folder and not name_or_path else None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,6 +66,7 @@ def main() -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the scenario is valid.")
+@input_errors
 def validate(path: Path | None, quiet: bool) -> None:
     """Check a scenario folder or .xlsx workbook and summarize it.
 
@@ -81,72 +74,15 @@ def validate(path: Path | None, quiet: bool) -> None:
     its file, row, column, the value found and what was expected; the exit code is 1 when
     there is any problem, 0 otherwise.
     """
+    from solver.problem import prepare
+
     path = path or bundled_scenario()
-    s = _load(path)
+    s = load_scenario(path)
     rs = _rules(None, s)
-    _check_quotas(s, rs)
+    prepare(s, rs)  # the rule set covers the scope and its quotas compute on the data
     if not quiet:
-        click.echo(f"  rule set: {rs.name} — {rs.title}")
-        click.echo(summary(s))
-        click.echo(f"{path}: valid")
-
-
-def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
-    """The rule set named on the command line, else the scenario's."""
-    ref = name_or_path or s.config.rule_set
-    try:
-        return load_rule_set(ref, Path(s.folder) if s.folder and not name_or_path else None)
-    except RuleSetError as e:
-        _fail(e.issues, f"rule set {ref}")
-
-
-def _check_quotas(s: Scenario, rs: RuleSet) -> None:
-    """The rule set must give a quota to every bloc in scope, and be computable on the data."""
-    from solver import quotas as q
-
-    missing = [b.value for b in s.config.blocs if b not in rs.blocs]
-    if missing:
-        _fail(
-            [
-                Issue(
-                    "scenario.yaml",
-                    None,
-                    "blocs",
-                    ", ".join(missing),
-                    f"blocs that rule set {rs.name} gives quotas for ("
-                    + ", ".join(b.value for b in rs.blocs)
-                    + ")",
-                    label="key",
-                )
-            ],
-            str(s.folder or s.config.name),
-        )
-    _modelled(s, rs, lambda: q.compute(s, rs, list(s.config.blocs)))
-
-
-def _modelled(s: Scenario, rs: RuleSet, work: Callable[[], T]) -> T:
-    """Run a step that turns a scenario into quotas or a problem; a modelling error (missing
-    data a rule needs, a bloc without a rule) becomes a clear message and exit code 1."""
-    from solver import quotas as q
-    from solver.problem import ProblemError
-
-    try:
-        return work()
-    except q.QuotaError as e:
-        _fail(e.issues, f"quotas of {s.config.name} under {rs.name}")
-    except ProblemError as e:
-        click.echo(f"{s.config.name}: cannot build the problem:", err=True)
-        for line in e.messages:
-            click.echo(f"  - {line}", err=True)
-        sys.exit(EXIT_INPUT)
-
-
-def _fail(issues: list[Issue], what: str) -> NoReturn:
-    n = len(issues)
-    click.echo(f"{what}: {n} problem{'s' if n != 1 else ''} found", err=True)
-    for issue in issues:
-        click.echo(f"  - {issue.text()}", err=True)
-    sys.exit(EXIT_INPUT)
+        _echo(report.scenario_summary(s, rs))
+        _echo(f"{path}: valid")
 
 
 @main.command()
@@ -164,6 +100,7 @@ def _fail(issues: list[Issue], what: str) -> NoReturn:
     help="Only this bloc (repeatable). Default: every bloc of the rule set.",
 )
 @FORMAT_OPTION
+@input_errors
 def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt: str) -> None:
     """Compute each unit's quota per bloc with every rule term.
 
@@ -174,7 +111,7 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
     """
     from solver import quotas as q
 
-    s = _load(scenario or bundled_scenario())
+    s = load_scenario(scenario or bundled_scenario())
     rs = _rules(rules, s)
     wanted = [Bloc(b) for b in blocs] or None
     missing = [b.value for b in wanted or [] if b not in rs.blocs]
@@ -184,13 +121,13 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
             + ", ".join(b.value for b in rs.blocs),
             param_hint="--bloc",
         )
-    df = _modelled(s, rs, lambda: q.compute(s, rs, wanted))
+    table = q.compute(s, rs, wanted)
     if fmt == "csv":
-        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(report.quota_csv(table), nl=False)
     elif fmt == "json":
-        click.echo(json.dumps(q.to_json(df), ensure_ascii=False, indent=2))
+        _echo(report.quota_json(table))
     else:
-        click.echo(q.to_table(df))
+        _echo(report.quota_table(table))
 
 
 @main.command()
@@ -222,6 +159,7 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
     show_default=True,
     help="Worker processes when SCENARIO holds several provinces.",
 )
+@input_errors
 def solve(
     scenario: Path | None, out: Path | None, engine: str, time_limit: float | None, jobs: int
 ) -> None:
@@ -234,31 +172,33 @@ def solve(
     folders (as `staffing generate --all` writes) is solved province by province. Exit codes:
     0 solved, 1 bad input, 2 infeasible.
     """
-    from solver import multi
+    from solver import multi, run
+    from solver.io.writer import write_outputs
 
     path = scenario or bundled_scenario()
     if multi.is_multi(path):
-        code = multi.solve_all(path, out or Path("plans") / path.name, engine, time_limit, jobs)
+        target = out or Path("plans") / path.name
+        n = len(multi.province_folders(path))
+        with click.progressbar(length=n, label="Solving provinces", file=None) as bar:
+            summary, code = multi.solve_all(
+                path, target, engine, time_limit, jobs, on_done=lambda: bar.update(1)
+            )
+        for line, err in report.province_lines(summary):
+            _echo(line, err=err)
         sys.exit(code)
-    s = _load(path)
+    s = load_scenario(path)
     rs = _rules(None, s)
-    outcome = _modelled(s, rs, lambda: run.solve(s, rs, engine, time_limit))
+    outcome = run.solve(s, rs, engine, time_limit)
     target = out or Path("plans") / s.config.name
     write_outputs(target, outcome)
-    click.echo(summary_text(outcome))
-    if outcome.infeasible:
-        click.echo("INFEASIBLE: no plan satisfies the hard rules:", err=True)
-        for line in outcome.explanation:
-            click.echo(f"  - {line}", err=True)
-        sys.exit(EXIT_INFEASIBLE)
-    if not outcome.result.ok:
-        click.echo(f"no plan: {'; '.join(outcome.explanation)}", err=True)
+    _echo(report.solve_summary(outcome))
+    if outcome.plan is None:
+        _echo(report.no_plan(outcome), err=True)
         sys.exit(EXIT_INFEASIBLE)
     if outcome.explanation:  # the checker found a violation: a bug, say it loudly
-        for line in outcome.explanation:
-            click.echo(f"CHECK FAILED: {line}", err=True)
-        sys.exit(3)
-    click.echo(f"plan written to {target}/ (plan.csv, communes.csv, metrics.json)")
+        _echo(report.no_plan(outcome), err=True)
+        sys.exit(EXIT_CHECK)
+    _echo(f"plan written to {target}/ (plan.csv, communes.csv, metrics.json)")
 
 
 @main.command()
@@ -278,6 +218,7 @@ def solve(
     help="Exact engine to use for every budget.",
 )
 @FORMAT_OPTION
+@input_errors
 def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
     """Compare secondee budgets: the optimum for each, and what each step adds.
 
@@ -285,27 +226,23 @@ def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
     and prints, per budget, the status, secondees used, each objective level and its gain over
     the previous budget in the list — the marginal value of the extra secondees.
     """
-    from solver.sweep import parse_budgets, secondee_budgets
+    from solver.sweep import COLUMNS, parse_budgets, secondee_budgets
 
     try:
         values = parse_budgets(budgets)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--budgets") from None
-    s = _load(scenario or bundled_scenario())
+    s = load_scenario(scenario or bundled_scenario())
     rs = _rules(None, s)
-    df = _modelled(s, rs, lambda: secondee_budgets(s, rs, values, engine))
-    if fmt == "csv":
-        click.echo(df.to_csv(index=False, lineterminator="\n"), nl=False)
-    elif fmt == "json":
-        click.echo(df.to_json(orient="records", force_ascii=False, indent=2))
-    else:
-        click.echo(f"{s.config.province} — {s.config.name} — secondee budgets, engine {engine}")
-        click.echo(df.to_string(index=False, na_rep="-"))
+    rows = secondee_budgets(s, rs, values, engine)
+    title = f"{s.config.province} — {s.config.name} — secondee budgets, engine {engine}"
+    click.echo(report.table(rows, COLUMNS, fmt, title), nl=False)
 
 
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
+@input_errors
 def check(scenario: Path, plan_dir: Path) -> None:
     """Check a plan against its scenario, independently of the engines.
 
@@ -313,46 +250,16 @@ def check(scenario: Path, plan_dir: Path) -> None:
     level from PLAN_DIR/plan.csv, and compares the levels with PLAN_DIR/metrics.json. Exit 0
     when the plan is valid, 1 when a rule is violated or a file is unreadable.
     """
-    import pandas as pd
-
     from solver import check as checker
+    from solver.io.plan_reader import read_plan
 
-    s = _load(scenario)
+    s = load_scenario(scenario)
     rs = _rules(None, s)
-    plan_file = plan_dir / "plan.csv"
-    if not plan_file.is_file():
-        _fail([Issue("plan.csv", None, None, None, f"this file in {plan_dir}")], str(plan_dir))
-    from solver.plan import PLAN_COLUMNS
-
-    try:
-        plan = pd.read_csv(plan_file, dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
-        _fail([Issue("plan.csv", None, None, None, f"a readable CSV plan ({e})")], str(plan_dir))
-    problems = [
-        Issue("plan.csv", 1, c, None, f"a column named {c!r}")
-        for c in PLAN_COLUMNS
-        if c not in plan.columns
-    ]
-    if not problems:
-        for i, v in enumerate(plan["km"]):
-            if not v.strip().lstrip("-").isdigit():
-                problems.append(Issue("plan.csv", i + 2, "km", v, "a whole number of km"))
-    if problems:
-        _fail(problems, str(plan_dir))
-    plan["km"] = pd.to_numeric(plan["km"])
-    metrics = None
-    mfile = plan_dir / "metrics.json"
-    if mfile.is_file():
-        metrics = json.loads(mfile.read_text("utf-8"))
-    rep = checker.check(s, rs, plan, metrics)
-    levels = ", ".join(f"{k} {v:g}" for k, v in rep.levels.items())
-    if rep.ok:
-        click.echo(f"plan OK: every rule holds; {levels}")
-        return
-    click.echo(f"plan has {len(rep.violations)} violation(s); {levels}", err=True)
-    for v in rep.violations:
-        click.echo(f"  - {v}", err=True)
-    sys.exit(EXIT_INPUT)
+    plan, metrics = read_plan(plan_dir)
+    text, failed = report.check_result(checker.check(s, rs, plan, metrics))
+    _echo(text, err=failed)
+    if failed:
+        sys.exit(EXIT_INPUT)
 
 
 @main.command()
@@ -379,12 +286,12 @@ def generate(province: str | None, all_: bool, seed: int, out: Path) -> None:
         for code, name in known:
             target = out / gen.folder_name(code)
             gen.write(code, target, seed)
-            click.echo(f"{code} {name}: {target}")
+            _echo(f"{code} {name}: {target}")
         return
     assert province is not None
     code = _province_code(province, known)
     target = gen.write(code, out, seed)
-    click.echo(f"{code} {dict(known)[code]}: {target}")
+    _echo(f"{code} {dict(known)[code]}: {target}")
 
 
 def _province_code(value: str, known: list[tuple[str, str]]) -> str:

@@ -1,4 +1,4 @@
-"""Render docs/cli.md from the commands' own --help: python -m solver.clidoc > docs/cli.md"""
+"""Render docs/cli.md from the commands' own --help: python -m solver.clidoc docs/cli.md"""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def reference() -> str:
     parts = [
         "# CLI reference",
         "",
-        "Generated from `--help` by `python -m solver.clidoc > docs/cli.md`; a test keeps "
+        "Generated from `--help` by `python -m solver.clidoc docs/cli.md`; a test keeps "
         "it current.",
         "",
         "```",
@@ -49,5 +49,8 @@ def reference() -> str:
     return "\n".join(parts) + "\n"
 
 
-if __name__ == "__main__":
-    print(reference(), end="")
+if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    import sys
+    from pathlib import Path
+
+    Path(sys.argv[1]).write_text(reference(), encoding="utf-8")

@@ -10,7 +10,6 @@ Every constant of the calibration is listed in `CALIBRATION` and documented in d
 from __future__ import annotations
 
 import csv
-import io
 import json
 import random
 import sqlite3
@@ -21,7 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from models import Commune, Official, OldUnit, Secondee
 from solver.geo import great_circle_km
+from solver.io.writer import replace_folder, table_csv
 from solver.paths import data_root
 
 # Calibration of the synthetic roster (see docs/generate.md for the source of each figure).
@@ -343,15 +344,6 @@ def folder_name(province_code: str, year: int = 2025) -> str:
     return f"{_slug(dict(provinces())[province_code])}-{year}"
 
 
-def _csv(rows: list[list[Any]], header: list[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for r in rows:
-        w.writerow(["" if v is None else v for v in r])
-    return buf.getvalue()
-
-
 def _b(v: bool) -> str:
     return "true" if v else "false"
 
@@ -379,18 +371,52 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     geo = load_geography(province_code)
     ref = _read_reference().get(province_code, {})
     rng = random.Random(f"commune-staffing/{province_code}/{seed}")
-    cal = CALIBRATION
-    mountainous = ref.get("mountainous_communes", "false") == "true"
-    border = set(_codes(ref.get("border_units", "")))
+    centres = _centres(geo, ref)
+    weights = [CALIBRATION["old_unit_weight"].get(o.type, 1.0) for o in geo.old]
+    communes = _commune_rows(geo, ref, _populations(geo, ref, weights), centres)
+    old_rows = [
+        dict(
+            code=o.code,
+            name=o.name,
+            district=o.district,
+            successor=o.successor,
+            part_of=";".join(o.part_of),
+        )
+        for o in geo.old
+    ]
+    roster = _Roster(geo, rng, next(u for u in geo.units if u.code == centres[0]))
+    roster.commune_staff(*_tiers(geo, ref, rng, weights))
+    off_rows = [{"id": f"{province_code}-{i:05d}", **p} for i, p in enumerate(roster.people, 1)]
+    sec_rows = _secondee_rows(geo, ref, rng, centres[0])
+    budget = int(ref.get("secondee_budget") or 0)
+    rule_set = ref.get("rule_set") or "cv09-bcd-2025"
+    as_of = ref.get("as_of") or "2025-10-20"
+    files = {
+        "communes.csv": table_csv(Commune, communes),
+        "old_units.csv": table_csv(OldUnit, old_rows),
+        "officials.csv": table_csv(Official, off_rows),
+        "secondees.csv": table_csv(Secondee, sec_rows),
+    }
+    files["scenario.yaml"] = _yaml(geo, seed, rule_set, as_of, budget, ref)
+    files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), files)
+    return files
+
+
+def _centres(geo: Geography, ref: dict[str, str]) -> list[str]:
+    """The political centre(s): from the reference table, else the unit nearest the
+    province's own coordinates."""
     centres = _codes(ref.get("political_center", ""))
-    if not centres:  # the unit nearest the province's own coordinates
+    if not centres:
         centres = [
             min(geo.units, key=lambda u: great_circle_km(u.lat, u.lon, geo.lat, geo.lon)).code
         ]
-    centre = next(u for u in geo.units if u.code == centres[0])
+    return centres
 
-    # --- populations: apportion a province total over old units (weights by old type) ---
-    weights = [cal["old_unit_weight"].get(o.type, 1.0) for o in geo.old]
+
+def _populations(geo: Geography, ref: dict[str, str], weights: list[float]) -> dict[str, float]:
+    """Apportion the province's population over old units (weights by old type), then give
+    each new unit the old units (or shares of split ones) it absorbed."""
+    cal = CALIBRATION
     if ref.get("population"):
         pops = _apportion(int(ref["population"]), weights)
     else:
@@ -401,45 +427,48 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         shares = [o.successor, *o.part_of]
         for code in shares:
             unit_pop[code] += old_pop[o.key] / len(shares)
+    return unit_pop
 
-    communes = []
-    est = random.Random(f"commune-staffing/estimates/{province_code}")  # seed-independent
+
+def _commune_rows(
+    geo: Geography, ref: dict[str, str], unit_pop: dict[str, float], centres: list[str]
+) -> list[dict[str, Any]]:
+    cal = CALIBRATION
+    mountainous = ref.get("mountainous_communes", "false") == "true"
+    border = set(_codes(ref.get("border_units", "")))
+    est = random.Random(f"commune-staffing/estimates/{geo.code}")  # seed-independent
+    rows = []
     for u in geo.units:
         pop = max(1, round(unit_pop[u.code]))
         party = round(pop * cal["party_member_ratio"] * est.uniform(0.7, 1.3))
-        communes.append(
-            [
-                u.code,
-                u.name,
-                u.kind,
-                f"{u.area_km2:.2f}",
-                pop,
-                "estimated",
-                f"{u.lat:.4f}",
-                f"{u.lon:.4f}",
-                _b(u.code in border),
-                "false",
-                _b(u.code in centres),
-                _b(mountainous and u.kind == "commune"),
-                party,
-            ]
+        rows.append(
+            dict(
+                code=u.code,
+                name=u.name,
+                kind=u.kind,
+                area_km2=f"{u.area_km2:.2f}",
+                population=pop,
+                population_source="estimated",
+                lat=f"{u.lat:.4f}",
+                lon=f"{u.lon:.4f}",
+                border=_b(u.code in border),
+                complex_security="false",
+                political_center=_b(u.code in centres),
+                mountainous=_b(mountainous and u.kind == "commune"),
+                party_members=party,
+            )
         )
-    old_rows = [[o.code, o.name, o.district, o.successor, ";".join(o.part_of)] for o in geo.old]
+    return rows
 
-    # --- roster ---
-    dist_from_centre = {
-        u.code: great_circle_km(u.lat, u.lon, centre.lat, centre.lon) for u in geo.units
-    }
-    far = max(dist_from_centre.values()) or 1.0
 
-    def scarcity(code: str) -> float:
-        """1.3 at the centre, 0.2 at the remotest unit: specialists cluster near the centre."""
-        return 1.3 - 1.1 * dist_from_centre[code] / far
-
+def _tiers(
+    geo: Geography, ref: dict[str, str], rng: random.Random, weights: list[float]
+) -> tuple[list[int], list[int]]:
+    """Cadres and civil servants per old unit (commune tier) and per old district."""
+    cal = CALIBRATION
     total = int(ref["cadres_civil_servants"]) if ref.get("cadres_civil_servants") else None
-    n_old = len(geo.old)
     if total is None:
-        commune_tier = cal["commune_cadres_per_old_unit"] * n_old
+        commune_tier = cal["commune_cadres_per_old_unit"] * len(geo.old)
         district_tier = round(
             commune_tier * cal["district_share_of_cadres"] / (1 - cal["district_share_of_cadres"])
         )
@@ -447,32 +476,58 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         district_tier = round(total * cal["district_share_of_cadres"])
         commune_tier = total - district_tier
     per_old = _apportion(commune_tier, [w * rng.uniform(0.8, 1.2) for w in weights])
-    districts = sorted({(o.district_code, o.district) for o in geo.old})
-    d_olds = {d: [o for o in geo.old if o.district_code == d[0]] for d in districts}
-    per_district = _apportion(district_tier, [len(d_olds[d]) for d in districts])
+    districts = _districts(geo)
+    per_district = _apportion(district_tier, [len(olds) for olds in districts.values()])
+    return per_old, per_district
 
-    people: list[dict[str, Any]] = []
 
-    def specialty_for(bloc: str, at: str, district_staff: bool) -> str:
+def _districts(geo: Geography) -> dict[tuple[str, str], list[Old]]:
+    """Old districts (code, name), sorted, with their old units."""
+    keys = sorted({(o.district_code, o.district) for o in geo.old})
+    return {d: [o for o in geo.old if o.district_code == d[0]] for d in keys}
+
+
+class _Roster:
+    """The synthetic officials of one province, drawn in a fixed order from one seeded
+    generator (so the same seed gives the same people)."""
+
+    def __init__(self, geo: Geography, rng: random.Random, centre: NewUnit) -> None:
+        self.geo = geo
+        self.rng = rng
+        self.people: list[dict[str, Any]] = []
+        self.dist = {
+            u.code: great_circle_km(u.lat, u.lon, centre.lat, centre.lon) for u in geo.units
+        }
+        self.far = max(self.dist.values()) or 1.0
+
+    def scarcity(self, code: str) -> float:
+        """1.3 at the centre, 0.2 at the remotest unit: specialists cluster near the centre."""
+        return 1.3 - 1.1 * self.dist[code] / self.far
+
+    def specialty_for(self, bloc: str, at: str, district_staff: bool) -> str:
         if bloc != "government":
-            return _weighted(rng, BLOC_SPECIALTY_WEIGHT[bloc])
+            return _weighted(self.rng, BLOC_SPECIALTY_WEIGHT[bloc])
         w: dict[str, float] = dict(GOV_SPECIALTY_WEIGHT)
-        f = 2.0 if district_staff else scarcity(at)
+        f = 2.0 if district_staff else self.scarcity(at)
         for s in SCARCE:
             w[s] = w[s] * f
-        return _weighted(rng, w)
+        return _weighted(self.rng, w)
+
+    def cadre_category(self, bloc: str) -> str:
+        return "cadre" if self.rng.random() < CALIBRATION["cadre_share"][bloc] else "civil_servant"
 
     def person(
-        category: str, bloc: str, tier: str, origin: Old, current: str | None, at: str
+        self, category: str, bloc: str, tier: str, origin: Old, current: str | None, at: str
     ) -> None:
+        rng, cal = self.rng, CALIBRATION
         female = rng.random() < 0.45
         name = " ".join(
             [rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M), rng.choice(GIVEN)]
         )
-        spec = specialty_for(bloc, at, tier == "district")
+        spec = self.specialty_for(bloc, at, tier == "district")
         extra = ""
         if bloc == "government" and rng.random() < cal["second_specialty_share"]:
-            other = specialty_for(bloc, at, tier == "district")
+            other = self.specialty_for(bloc, at, tier == "district")
             extra = other if other != spec else ""
         leader = category in ("cadre", "civil_servant") and rng.random() < cal["leader_share"]
         relocate = rng.random() < (cal["can_relocate_share"] * (0.5 if leader else 1.0))
@@ -493,8 +548,7 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         pinned = rng.random() < (
             cal["pinned_share_leaders"] if leader else cal["pinned_share_others"]
         )
-        until = cal["part_time_until"] if category == "part_time" else None
-        people.append(
+        self.people.append(
             dict(
                 name=name,
                 category=category,
@@ -509,60 +563,42 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
                 intention=intention,
                 pinned=_b(pinned),
                 leader=_b(leader),
-                available_until=until,
+                available_until=cal["part_time_until"] if category == "part_time" else None,
             )
         )
 
-    def cadre_category(bloc: str) -> str:
-        return "cadre" if rng.random() < cal["cadre_share"][bloc] else "civil_servant"
+    def commune_staff(self, per_old: list[int], per_district: list[int]) -> None:
+        """Commune-tier staff at the successor of their old unit; district staff moved down
+        to the new units of their old district, mostly to the old district centre's."""
+        rng, cal = self.rng, CALIBRATION
+        for o, n in zip(self.geo.old, per_old, strict=True):
+            for _ in range(n):
+                bloc = _weighted(rng, cal["bloc_share"])
+                self.person(self.cadre_category(bloc), bloc, "commune", o, None, o.successor)
+            for _ in range(round(n * cal["part_time_per_commune_civil_servant"])):
+                bloc = _weighted(rng, cal["part_time_bloc_share"])
+                self.person("part_time", bloc, "commune", o, None, o.successor)
+            if rng.random() < cal["contract_share"] * n:
+                self.person("contract", "government", "commune", o, None, o.successor)
+        for olds, n in zip(_districts(self.geo).values(), per_district, strict=True):
+            # The old district centre: its township (thị trấn) or ward, else its first old unit.
+            hub = next((o for o in olds if o.type in ("Thị trấn", "Phường")), olds[0])
+            targets = sorted({o.successor for o in olds})
+            tw = [3.0 if t == hub.successor else 1.0 for t in targets]
+            for _ in range(n):
+                bloc = _weighted(rng, cal["bloc_share"])
+                at = rng.choices(targets, weights=tw, k=1)[0]
+                self.person(self.cadre_category(bloc), bloc, "district", hub, at, at)
+            for _ in range(round(n * cal["district_public_employees_per_civil_servant"])):
+                at = rng.choices(targets, weights=tw, k=1)[0]
+                self.person("public_employee", "government", "district", hub, at, at)
 
-    for o, n in zip(geo.old, per_old, strict=True):
-        for _ in range(n):
-            bloc = _weighted(rng, cal["bloc_share"])
-            person(cadre_category(bloc), bloc, "commune", o, None, o.successor)
-        for _ in range(round(n * cal["part_time_per_commune_civil_servant"])):
-            bloc = _weighted(rng, cal["part_time_bloc_share"])
-            person("part_time", bloc, "commune", o, None, o.successor)
-        if rng.random() < cal["contract_share"] * n:
-            person("contract", "government", "commune", o, None, o.successor)
 
-    for d, n in zip(districts, per_district, strict=True):
-        olds = d_olds[d]
-        # The old district centre: its township (thị trấn) or ward, else its first old unit.
-        hub = next((o for o in olds if o.type in ("Thị trấn", "Phường")), olds[0])
-        targets = sorted({o.successor for o in olds})
-        tw = [3.0 if t == hub.successor else 1.0 for t in targets]
-        for _ in range(n):
-            bloc = _weighted(rng, cal["bloc_share"])
-            at = rng.choices(targets, weights=tw, k=1)[0]
-            person(cadre_category(bloc), bloc, "district", hub, at, at)
-        for _ in range(round(n * cal["district_public_employees_per_civil_servant"])):
-            at = rng.choices(targets, weights=tw, k=1)[0]
-            person("public_employee", "government", "district", hub, at, at)
-
-    off_rows = []
-    for i, p in enumerate(people, start=1):
-        off_rows.append(
-            [
-                f"{province_code}-{i:05d}",
-                p["name"],
-                p["category"],
-                p["bloc"],
-                p["specialty"],
-                p["specialties"],
-                p["tier"],
-                p["origin"],
-                p["current"],
-                p["can_relocate"],
-                p["max_km"],
-                p["intention"],
-                p["pinned"],
-                p["leader"],
-                p["available_until"],
-            ]
-        )
-
-    # --- secondee candidates from provincial departments, based at the political centre ---
+def _secondee_rows(
+    geo: Geography, ref: dict[str, str], rng: random.Random, base: str
+) -> list[dict[str, Any]]:
+    """Secondee candidates from provincial departments, based at the political centre."""
+    cal = CALIBRATION
     n_sec = (
         int(ref["secondee_candidates"])
         if ref.get("secondee_candidates")
@@ -572,7 +608,7 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     start = ref.get("secondee_start") or as_of
     end = ref.get("secondee_end") or "2026-04-20"
     dept_counts = _apportion(n_sec, [w for _, _, w in DEPARTMENTS])
-    sec_rows = []
+    rows = []
     k = 0
     for (dept, specs, _w), cnt in zip(DEPARTMENTS, dept_counts, strict=True):
         for _ in range(cnt):
@@ -587,80 +623,20 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
             )
             available = rng.random() >= cal["secondee_unavailable_share"]
             max_km = 150 if rng.random() < 0.2 else None
-            sec_rows.append(
-                [
-                    f"{province_code}-S{k:03d}",
-                    name,
-                    dept,
-                    rng.choice(specs),
-                    centres[0],
-                    _b(available),
-                    max_km,
-                    start,
-                    end,
-                ]
+            rows.append(
+                dict(
+                    id=f"{geo.code}-S{k:03d}",
+                    name=name,
+                    department=dept,
+                    specialty=rng.choice(specs),
+                    base=base,
+                    available=_b(available),
+                    max_km=max_km,
+                    start=start,
+                    end=end,
+                )
             )
-
-    budget = int(ref.get("secondee_budget") or 0)
-    rule_set = ref.get("rule_set") or "cv09-bcd-2025"
-    files = {
-        "communes.csv": _csv(
-            communes,
-            [
-                "code",
-                "name",
-                "kind",
-                "area_km2",
-                "population",
-                "population_source",
-                "lat",
-                "lon",
-                "border",
-                "complex_security",
-                "political_center",
-                "mountainous",
-                "party_members",
-            ],
-        ),
-        "old_units.csv": _csv(old_rows, ["code", "name", "district", "successor", "part_of"]),
-        "officials.csv": _csv(
-            off_rows,
-            [
-                "id",
-                "name",
-                "category",
-                "bloc",
-                "specialty",
-                "specialties",
-                "tier",
-                "origin",
-                "current",
-                "can_relocate",
-                "max_km",
-                "intention",
-                "pinned",
-                "leader",
-                "available_until",
-            ],
-        ),
-        "secondees.csv": _csv(
-            sec_rows,
-            [
-                "id",
-                "name",
-                "department",
-                "specialty",
-                "base",
-                "available",
-                "max_km",
-                "start",
-                "end",
-            ],
-        ),
-    }
-    files["scenario.yaml"] = _yaml(geo, seed, rule_set, as_of, budget, ref)
-    files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), files)
-    return files
+    return rows
 
 
 def _yaml(
@@ -743,20 +719,5 @@ every calibration constant.
 
 
 def write(province_code: str, out: Path, seed: int = 2025) -> Path:
-    """Write one province's folder atomically (a temporary folder renamed into place)."""
-    import shutil
-    import tempfile
-
-    files = build(province_code, seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".staffing-", dir=out.parent))
-    try:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    """Write one province's folder atomically."""
+    return replace_folder(out, build(province_code, seed))

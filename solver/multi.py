@@ -1,14 +1,17 @@
-"""Several provinces at once: one folder of province folders, solved in parallel."""
+"""Several provinces at once: one folder of province folders, solved in worker processes.
+
+Returns rows; the CLI prints them. Each province's plan folder is written by its worker; the
+combined plan.csv, communes.csv and metrics.json are written beside them at the end.
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import click
-import pandas as pd
+from models import PLAN_COLUMNS
 
 
 def is_multi(path: Path) -> bool:
@@ -19,78 +22,80 @@ def is_multi(path: Path) -> bool:
     )
 
 
+def province_folders(path: Path) -> list[Path]:
+    return sorted(d for d in path.iterdir() if (d / "scenario.yaml").exists())
+
+
 def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:
     folder, out, engine, time_limit = args
-    from solver.io import ScenarioError, load_scenario
-    from solver.io.rules import RuleSetError, load_rule_set
-    from solver.run import solve, write_outputs
+    from models import InputError
+    from solver.io import load_scenario
+    from solver.io.rules import load_rule_set
+    from solver.io.writer import write_outputs
+    from solver.run import solve
 
     try:
         s = load_scenario(folder)
         rs = load_rule_set(s.config.rule_set, Path(folder))
         o = solve(s, rs, engine, time_limit)
-    except (ScenarioError, RuleSetError) as e:
+    except InputError as e:
         return {"folder": folder, "status": "INPUT_ERROR", "problems": [i.text() for i in e.issues]}
     except Exception as e:  # noqa: BLE001 - one province must not sink the others
         return {"folder": folder, "status": "ERROR", "problems": [str(e)]}
     write_outputs(Path(out), o)
     return {
         "folder": folder,
-        "status": o.result.status,
+        "status": o.result.status.value,
         "province": s.config.province,
         "problems": o.explanation,
         "metrics": o.metrics,
     }
 
 
-def solve_all(path: Path, out: Path, engine: str, time_limit: float | None, jobs: int) -> int:
-    folders = sorted(d for d in path.iterdir() if (d / "scenario.yaml").exists())
+def solve_all(
+    path: Path,
+    out: Path,
+    engine: str,
+    time_limit: float | None,
+    jobs: int,
+    on_done: Callable[[], None] = lambda: None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Solve every province folder under `path` into `out`; returns one summary row per
+    province and the exit code (0 all solved, 2 all failures infeasible, 1 otherwise)."""
+    from solver.io.reader import read_table
+    from solver.io.writer import write_combined
+
+    folders = province_folders(path)
     tasks = [(str(d), str(out / d.name), engine, time_limit) for d in folders]
     results: list[dict[str, Any]] = []
-    with (
-        ProcessPoolExecutor(max_workers=max(1, jobs)) as pool,
-        click.progressbar(
-            pool.map(_one, tasks), length=len(tasks), label="Solving provinces", file=None
-        ) as bar,
-    ):
-        for r in bar:
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for r in pool.map(_one, tasks):
             results.append(r)
-    plans, communes, summary = [], [], []
+            on_done()
+    plans: list[dict[str, Any]] = []
+    communes: list[dict[str, Any]] = []
+    commune_cols: list[str] = []
+    summary = []
     for d, r in zip(folders, results, strict=True):
-        row = {"province_folder": d.name, "status": r["status"]}
+        row: dict[str, Any] = {"province_folder": d.name, "status": r["status"]}
         if "metrics" in r:
             row.update(
                 province=r["province"],
                 **{f"objective.{k}": v for k, v in r["metrics"]["objective"].items()},
             )
-            pf = out / d.name / "plan.csv"
-            if pf.exists():
-                plans.append(
-                    pd.read_csv(pf, dtype=str, keep_default_na=False).assign(province=r["province"])
-                )
-                communes.append(
-                    pd.read_csv(
-                        out / d.name / "communes.csv", dtype=str, keep_default_na=False
-                    ).assign(province=r["province"])
-                )
+            if (out / d.name / "plan.csv").exists():
+                rows, _ = read_table(out / d.name / "plan.csv")
+                plans += [{**x, "province": r["province"]} for x in rows]
+                rows, cols = read_table(out / d.name / "communes.csv")
+                communes += [{**x, "province": r["province"]} for x in rows]
+                commune_cols += [c for c in cols if c not in commune_cols]
         row["problems"] = r["problems"]
         summary.append(row)
+    tables = {}
     if plans:
-        pd.concat(plans).to_csv(
-            out / "plan.csv", index=False, lineterminator="\n", encoding="utf-8-sig"
-        )
-        pd.concat(communes).to_csv(
-            out / "communes.csv", index=False, lineterminator="\n", encoding="utf-8-sig"
-        )
-    (out / "metrics.json").write_text(
-        json.dumps({"provinces": summary}, ensure_ascii=False, indent=2) + "\n", "utf-8"
-    )
-    for row in summary:
-        click.echo(f"{row['province_folder']}: {row['status']}")
-        if row["status"] not in ("OPTIMAL", "FEASIBLE"):
-            for line in row["problems"][:20]:
-                click.echo(f"  - {line}", err=True)
-            if len(row["problems"]) > 20:
-                click.echo(f"  … {len(row['problems']) - 20} more in metrics.json", err=True)
+        tables["plan.csv"] = (plans, [*PLAN_COLUMNS, "province"])
+        tables["communes.csv"] = (communes, [*commune_cols, "province"])
+    write_combined(out, tables, {"provinces": summary})
     bad = [r for r in summary if r["status"] not in ("OPTIMAL", "FEASIBLE")]
-    return 0 if not bad else (2 if all(r["status"] == "INFEASIBLE" for r in bad) else 1)
+    code = 0 if not bad else (2 if all(r["status"] == "INFEASIBLE" for r in bad) else 1)
+    return summary, code

@@ -1,4 +1,4 @@
-"""Class-level solution → a person-by-person plan, commune summaries and metrics.
+"""Class-level solution → a person-by-person plan and the per-unit table.
 
 Who is who inside a class. The engines decide how many of a class of interchangeable officials
 stay, move where (to fill which specialty) and stay unplaced. People are handed those outcomes
@@ -10,12 +10,13 @@ Secondees of a class (same specialty, base and max_km) are selected by id.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from models import Official, PersonKind, Plan, PlanRow, PlanStatus, Secondee
 from solver.engines.base import Result
 from solver.problem import (
     PLACE_COMMUNE,
@@ -26,172 +27,215 @@ from solver.problem import (
     Problem,
 )
 
-PLAN_COLUMNS = [
-    "id",
-    "kind",
-    "name",
-    "bloc",
-    "category",
-    "specialty",
-    "from",
-    "to",
-    "status",
-    "km",
-    "fills",
-    "reason",
-]
+
+@dataclass(frozen=True)
+class Placement:
+    """One person's outcome from the flow: status, destination, and the need slot filled."""
+
+    status: PlanStatus
+    to: str = ""
+    slot: str = ""
 
 
-def build_plan(p: Problem, result: Result) -> pd.DataFrame:
+def build_plan(p: Problem, result: Result) -> Plan:
+    """Every official and secondee candidate exactly once, in input order, with a reason."""
     assert result.flows is not None
-    s = p.scenario
+    officials = official_placements(p, result.flows)
+    secondees = secondee_placements(p, result.flows)
+    placed: Counter[tuple[str, str]] = Counter()
+    placed_bloc: Counter[str] = Counter()
+    bloc_of = {x.id: x.bloc.value for x in p.scenario.officials}
+    for pid, o in officials.items():
+        if o.status.placed:
+            placed[(o.to, bloc_of[pid])] += 1
+            placed_bloc[bloc_of[pid]] += 1
+    for o in secondees.values():
+        placed[(o.to, p.secondee_bloc)] += 1
+    used = len(secondees)
+    rows = [
+        _official_row(p, x, officials.get(x.id), placed, placed_bloc) for x in p.scenario.officials
+    ]
+    rows += [_secondee_row(p, q, secondees.get(q.id), used) for q in p.scenario.secondees]
+    return Plan(rows=tuple(rows))
+
+
+def _arcs_by_owner(p: Problem, flows: np.ndarray, kinds: tuple[int, ...]) -> dict[int, list]:
+    """Per class: the (kind, commune, specialty, flow) of its used arcs of the given kinds."""
     net = p.network
-    flows = result.flows
-    names = {c.code: c.name for c in s.communes}
-    succ = {o.code: o.successor for o in s.old_units}
-    by_class_arcs: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
-    by_sec_arcs: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
+    out: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
     for a in np.flatnonzero(flows):
         kind = net.kind[a]
-        item = (int(kind), net.commune[a], net.specialty[a], int(flows[a]))
-        if kind in (PLACE_SLOT, PLACE_COMMUNE, UNPLACED):
-            by_class_arcs[net.owner[a]].append(item)
-        elif kind in (SEC_SLOT, SEC_COMMUNE):
-            by_sec_arcs[net.owner[a]].append(item)
+        if kind in kinds:
+            out[net.owner[a]].append((int(kind), net.commune[a], net.specialty[a], int(flows[a])))
+    return out
 
-    outcome: dict[str, dict[str, Any]] = {}
+
+def official_placements(p: Problem, flows: np.ndarray) -> dict[str, Placement]:
+    """Officials in the network → their placement, handed out in keep-priority order."""
+    arcs = _arcs_by_owner(p, flows, (PLACE_SLOT, PLACE_COMMUNE, UNPLACED))
+    out: dict[str, Placement] = {}
     for k in p.classes:
         stays, moves, unplaced = [], [], 0
-        for kind, c, spec, f in by_class_arcs.get(k.index, []):
+        for kind, c, spec, f in arcs.get(k.index, []):
             if kind == UNPLACED:
                 unplaced += f
             elif c == k.current:
                 stays.append((0, kind != PLACE_SLOT, spec, c, f))
             else:
                 moves.append((p.km[(k.current, c)], c, kind != PLACE_SLOT, spec, f))
-        seq: list[tuple[str, str, str]] = []  # (status, to, fills-slot)
+        seq: list[Placement] = []
         for _z, _not_slot, spec, c, f in sorted(stays):
-            seq += [("stays", c, spec)] * f
+            seq += [Placement(PlanStatus.stays, c, spec)] * f
         for _d, c, _not_slot, spec, f in sorted(moves):
-            seq += [("moves", c, spec)] * f
-        seq += [("unplaced", "", "")] * unplaced
+            seq += [Placement(PlanStatus.moves, c, spec)] * f
+        seq += [Placement(PlanStatus.unplaced)] * unplaced
         assert len(seq) == len(k.members), (k, len(seq))
-        for pid, (status, to, spec) in zip(k.members, seq, strict=True):
-            outcome[pid] = {"status": status, "to": to, "slot": spec}
+        out.update(zip(k.members, seq, strict=True))
+    return out
 
-    sec_out: dict[str, dict[str, Any]] = {}
+
+def secondee_placements(p: Problem, flows: np.ndarray) -> dict[str, Placement]:
+    """Secondees sent → their placement (nearest destinations to the first ids)."""
+    arcs = _arcs_by_owner(p, flows, (SEC_SLOT, SEC_COMMUNE))
+    out: dict[str, Placement] = {}
     for q in p.secondee_classes:
-        seq2 = []
+        seq: list[Placement] = []
         for _kind, c, spec, f in sorted(
-            by_sec_arcs.get(q.index, []), key=lambda x: (p.km[(q.base, x[1])], x[1], x[2])
+            arcs.get(q.index, []), key=lambda x: (p.km[(q.base, x[1])], x[1], x[2])
         ):
-            seq2 += [(c, spec)] * f
-        for i, sid in enumerate(q.members):
-            sec_out[sid] = {"to": seq2[i][0], "slot": seq2[i][1]} if i < len(seq2) else {}
+            seq += [Placement(PlanStatus.seconded, c, spec)] * f
+        out.update(zip(q.members, seq, strict=False))
+    return out
 
-    # placed counts for the reasons of the unplaced
-    placed: dict[tuple[str, str], int] = defaultdict(int)
-    placed_bloc: dict[str, int] = defaultdict(int)
-    off_by_id = {x.id: x for x in s.officials}
-    for pid, o in outcome.items():
-        if o["status"] in ("stays", "moves"):
-            b = off_by_id[pid].bloc.value
-            placed[(o["to"], b)] += 1
-            placed_bloc[b] += 1
-    sec_bloc = s.config.secondee_bloc.value
-    for o in sec_out.values():
-        if o:
-            placed[(o["to"], sec_bloc)] += 1
-    used = sum(1 for o in sec_out.values() if o)
 
-    rows = []
-    for x in s.officials:
-        cur = x.current or succ[x.origin]
-        row = {
-            "id": x.id,
-            "kind": "official",
-            "name": x.name,
-            "bloc": x.bloc.value,
-            "category": x.category.value,
-            "specialty": x.specialty,
-            "from": cur,
-            "to": "",
-            "km": 0,
-            "fills": "",
-        }
-        if x.id in p.status_of:
-            row["status"], row["reason"] = p.status_of[x.id]
-        else:
-            o = outcome[x.id]
-            row["status"] = o["status"]
-            if o["status"] == "unplaced":
-                row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc, names)
-            else:
-                to = o["to"]
-                fills = o["slot"] or x.specialty
-                row.update(to=to, km=p.km[(cur, to)], fills=fills)
-                if o["status"] == "stays":
-                    row["reason"] = f"stays at {names[to]}" + (
-                        f", filling the {o['slot']} need" if o["slot"] else ""
-                    )
-                else:
-                    what = f"{o['slot']}" if o["slot"] else "a quota vacancy"
-                    row["reason"] = f"moves {p.km[(cur, to)]} km to fill {what} at {names[to]}"
-        rows.append(row)
-    for cand in s.secondees:
-        row = {
-            "id": cand.id,
-            "kind": "secondee",
-            "name": cand.name,
-            "bloc": "",
-            "category": "",
-            "specialty": cand.specialty,
-            "from": cand.base,
-            "to": "",
-            "km": 0,
-            "fills": "",
-        }
-        if cand.id in p.status_of:
-            row["status"], row["reason"] = p.status_of[cand.id]
-        elif sec_out.get(cand.id):
-            o = sec_out[cand.id]
-            d = p.km[(cand.base, o["to"])]
-            what = o["slot"] or "a quota vacancy"
-            row.update(
-                bloc=sec_bloc,
-                to=o["to"],
-                km=d,
-                fills=o["slot"] or cand.specialty,
-                status="seconded",
-                reason=(
-                    f"seconded {d} km from {names[cand.base]} to fill {what} at {names[o['to']]}"
-                ),
+def _official_row(
+    p: Problem,
+    x: Official,
+    o: Placement | None,
+    placed: Counter[tuple[str, str]],
+    placed_bloc: Counter[str],
+) -> PlanRow:
+    cur = p.scenario.current_of(x)
+    names = p.scenario.names
+    row: dict[str, Any] = dict(
+        id=x.id,
+        kind=PersonKind.official,
+        name=x.name,
+        bloc=x.bloc.value,
+        category=x.category.value,
+        specialty=x.specialty,
+        from_=cur,
+        to="",
+        km=0,
+        fills="",
+    )
+    if o is None:
+        row["status"], row["reason"] = p.status_of[x.id]
+    elif o.status == PlanStatus.unplaced:
+        row["status"] = o.status
+        row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc)
+    else:
+        d = p.km[(cur, o.to)]
+        row.update(status=o.status, to=o.to, km=d, fills=o.slot or x.specialty)
+        if o.status == PlanStatus.stays:
+            row["reason"] = f"stays at {names[o.to]}" + (
+                f", filling the {o.slot} need" if o.slot else ""
             )
         else:
-            row["status"] = "not_selected"
-            row["reason"] = (
-                f"not selected: the budget of {p.budget} is used"
-                if used >= p.budget
-                else "not selected: no gap within reach that a secondee would fill at a lower cost"
-            )
-        rows.append(row)
-    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+            what = o.slot or "a quota vacancy"
+            row["reason"] = f"moves {d} km to fill {what} at {names[o.to]}"
+    return PlanRow.model_construct(**row)
+
+
+def _secondee_row(p: Problem, q: Secondee, o: Placement | None, used: int) -> PlanRow:
+    names = p.scenario.names
+    row: dict[str, Any] = dict(
+        id=q.id,
+        kind=PersonKind.secondee,
+        name=q.name,
+        bloc="",
+        category="",
+        specialty=q.specialty,
+        from_=q.base,
+        to="",
+        km=0,
+        fills="",
+    )
+    if q.id in p.status_of:
+        row["status"], row["reason"] = p.status_of[q.id]
+    elif o is not None:
+        d = p.km[(q.base, o.to)]
+        what = o.slot or "a quota vacancy"
+        row.update(
+            bloc=p.secondee_bloc,
+            to=o.to,
+            km=d,
+            fills=o.slot or q.specialty,
+            status=PlanStatus.seconded,
+            reason=f"seconded {d} km from {names[q.base]} to fill {what} at {names[o.to]}",
+        )
+    else:
+        row["status"] = PlanStatus.not_selected
+        row["reason"] = (
+            f"not selected: the budget of {p.budget} is used"
+            if used >= p.budget
+            else "not selected: no gap within reach that a secondee would fill at a lower cost"
+        )
+    return PlanRow.model_construct(**row)
 
 
 def _unplaced_reason(
     p: Problem,
-    x: Any,
+    x: Official,
     cur: str,
-    placed: dict[tuple[str, str], int],
-    placed_bloc: dict[str, int],
-    names: dict[str, str],
+    placed: Counter[tuple[str, str]],
+    placed_bloc: Counter[str],
 ) -> str:
     b = x.bloc.value
-    q = p.quota_of[(cur, b)]
-    total = p.total_of[b]
+    q = p.quota(cur, b)
+    total = p.total(b)
     fixed = "" if x.can_relocate else " (cannot relocate)"
     if total is not None and placed_bloc[b] >= total:
         return f"unplaced{fixed}: the province total of {total} for the {b} bloc is reached"
     if placed[(cur, b)] >= q:
-        return f"unplaced{fixed}: {names[cur]} is at its quota of {q}"
+        return f"unplaced{fixed}: {p.scenario.names[cur]} is at its quota of {q}"
     return f"unplaced{fixed}: no vacancy within reach is worth the move"
+
+
+def communes_table(p: Problem, plan: Plan) -> list[dict[str, Any]]:
+    """Per unit and bloc: quota, placed, secondees, shortage, surplus, per-specialty gaps."""
+    specs = sorted({n.specialty for n in p.quotas.needs})
+    need = {(n.commune, n.bloc, n.specialty): n.need for n in p.quotas.needs}
+    off: Counter[tuple[str, str]] = Counter()
+    sec: Counter[tuple[str, str]] = Counter()
+    fills: Counter[tuple[str, str, str]] = Counter()
+    unplaced: Counter[tuple[str, str]] = Counter()
+    for r in plan:
+        if r.status.placed:
+            (off if r.kind == PersonKind.official else sec)[(r.to, r.bloc)] += 1
+            fills[(r.to, r.bloc, r.fills)] += 1
+        elif r.status == PlanStatus.unplaced:
+            unplaced[(r.from_, r.bloc)] += 1
+    rows = []
+    for b in p.blocs:
+        for c in p.communes:
+            qv = p.quota(c, b)
+            o, s = off[(c, b)], sec[(c, b)]
+            row: dict[str, Any] = {
+                "commune": c,
+                "name": p.scenario.names[c],
+                "bloc": b,
+                "quota": qv,
+                "placed_officials": o,
+                "secondees": s,
+                "shortage": max(0, qv - o - s),
+                "surplus": unplaced[(c, b)],
+            }
+            for sp in specs:
+                n = need.get((c, b, sp), 0)
+                f = fills[(c, b, sp)]
+                row[f"{sp}_need"] = n
+                row[f"{sp}_placed"] = f
+                row[f"{sp}_gap"] = max(0, n - f)
+            rows.append(row)
+    return rows

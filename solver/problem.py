@@ -18,23 +18,33 @@ the network is totally unimodular, so an LP optimum is integral.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 
-from models import Bloc, Official, Scenario, Secondee
+from models import (
+    LEVELS,
+    Bloc,
+    Freedom,
+    InputError,
+    Issue,
+    Official,
+    PlanStatus,
+    QuotaTable,
+    Scenario,
+    scope_of,
+    secondee_unavailable,
+)
 from models.rules import RuleSet
+from solver import quotas as quota_engine
 from solver.geo import distance_table
-
-LEVELS = ("specialty_shortage", "quota_shortage", "disruption")
 
 # arc kinds
 PLACE_SLOT, PLACE_COMMUNE, UNPLACED, NEED, QUOTA, TOTAL, UNPLACED_OUT = range(7)
 SEC_PICK, SEC_SLOT, SEC_COMMUNE, SEC_UNUSED, SEC_OUT = range(7, 12)
+PERSON_ARCS = (PLACE_SLOT, PLACE_COMMUNE, UNPLACED, SEC_SLOT, SEC_COMMUNE, SEC_PICK)
 INF = 1 << 40
 
 CATEGORY_RANK = {
@@ -46,21 +56,13 @@ CATEGORY_RANK = {
 }
 
 
-class ProblemError(Exception):
-    """The scenario cannot be turned into a problem (explained in rule terms)."""
-
-    def __init__(self, messages: list[str]) -> None:
-        self.messages = messages
-        super().__init__("\n".join(messages))
-
-
 @dataclass
 class OfficialClass:
     index: int
     bloc: str
     current: str
     specialties: tuple[str, ...]
-    freedom: str  # pinned | fixed | movable
+    freedom: Freedom
     max_km: float | None
     members: list[str]  # official ids, in keep-priority order (first stays first)
 
@@ -166,7 +168,7 @@ class Network:
 
     def level_values(self, flows: np.ndarray) -> dict[str, float]:
         """Each level's value (in its own units) for a flow vector."""
-        out = {}
+        out: dict[str, float] = {}
         for lv in LEVELS:
             c = np.asarray(self.costs[lv], dtype=np.int64)
             out[lv] = (self.offsets[lv] + int(np.dot(c, flows))) / self.scale[lv]
@@ -175,23 +177,45 @@ class Network:
 
 @dataclass
 class Problem:
+    """A scenario prepared for the engines: who is planned (in classes), the quotas and needs,
+    the distances and the network. Engines read it; nothing in it is solver-specific."""
+
     scenario: Scenario
     rule_set: RuleSet
     blocs: list[str]
     communes: list[str]
-    quotas: pd.DataFrame  # the quota table of solver.quotas.compute
-    needs: pd.DataFrame
+    quotas: QuotaTable
     km: dict[tuple[str, str], int]
     classes: list[OfficialClass]
     secondee_classes: list[SecondeeClass]
     network: Network
-    status_of: dict[str, tuple[str, str]]  # id -> (status, reason) for those not in the model
-    quota_of: dict[tuple[str, str], int]
-    total_of: dict[str, int | None]
+    status_of: dict[str, tuple[PlanStatus, str]]  # id -> (status, reason): not in the network
     budget: int
-    max_moves: int | None
     move_arcs: list[int]
     pinned_count: dict[tuple[str, str], int]
+
+    @property
+    def max_moves(self) -> int | None:
+        return self.scenario.config.max_moves
+
+    @property
+    def secondee_bloc(self) -> str:
+        return self.scenario.config.secondee_bloc.value
+
+    def quota(self, commune: str, bloc: str) -> int:
+        return self.quotas.quota(commune, bloc)
+
+    def total(self, bloc: str) -> int | None:
+        return self.quotas.total(bloc)
+
+    def moves(self, flows: np.ndarray) -> int:
+        """Officials moved by a flow."""
+        return int(flows[self.move_arcs].sum()) if self.move_arcs else 0
+
+    def secondees_used(self, flows: np.ndarray) -> int:
+        """Secondees placed by a flow."""
+        kinds = np.asarray(self.network.kind)
+        return int(flows[(kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)].sum())
 
 
 def keep_priority(p: Official) -> tuple[int, int, int, str]:
@@ -205,30 +229,6 @@ def keep_priority(p: Official) -> tuple[int, int, int, str]:
     )
 
 
-def in_scope(
-    p: Official, blocs: set[str], as_of: dt.date, categories: set[str]
-) -> tuple[str, str] | None:
-    """None when the official is in the model; else (status, reason)."""
-    if p.intention.value != "stay":
-        verb = "retires" if p.intention.value == "retire" else "resigns"
-        return "leaves", f"leaves: {verb}"
-    if p.bloc.value not in blocs:
-        return "out_of_scope", f"out of scope: bloc {p.bloc.value} is not planned"
-    if p.category.value not in categories:
-        return "out_of_scope", f"out of scope: category {p.category.value} is not planned"
-    if p.available_until is not None and p.available_until < as_of:
-        return "out_of_scope", f"out of scope: available until {p.available_until}"
-    return None
-
-
-def secondee_available(q: Secondee, as_of: dt.date) -> str | None:
-    if not q.available:
-        return "not selected: not available for secondment"
-    if not (q.start <= as_of <= q.end):
-        return f"not selected: secondment {q.start}–{q.end} does not cover {as_of}"
-    return None
-
-
 def _scale_of(values: list[float]) -> int:
     """Smallest power of ten that makes every value an integer (weights are data)."""
     scale = 1
@@ -240,184 +240,262 @@ def _scale_of(values: list[float]) -> int:
     return scale
 
 
-def build(
-    scenario: Scenario, rule_set: RuleSet, quotas: pd.DataFrame, needs: pd.DataFrame
-) -> Problem:
-    cfg = scenario.config
-    blocs = [b.value for b in cfg.blocs]
+def planned_blocs(scenario: Scenario, rule_set: RuleSet) -> list[str]:
+    """The blocs in scope; InputError (at scenario.yaml, key blocs) when the rule set has no
+    quota rule for one of them."""
+    blocs = [b.value for b in scenario.config.blocs]
     missing = [b for b in blocs if Bloc(b) not in rule_set.blocs]
     if missing:
-        raise ProblemError(
+        where = "scenario.yaml" if not scenario.folder.endswith(".xlsx") else scenario.folder
+        raise InputError(
             [
-                f"bloc {b} is in the scenario's scope but rule set {rule_set.name} has no quota "
-                f"rule for it (it has {', '.join(x.value for x in rule_set.blocs)})"
-                for b in missing
-            ]
+                Issue(
+                    where,
+                    None,
+                    "blocs",
+                    ", ".join(missing),
+                    f"blocs that rule set {rule_set.name} gives quotas for ("
+                    + ", ".join(b.value for b in rule_set.blocs)
+                    + ")",
+                    label="key",
+                )
+            ],
+            scenario.folder or scenario.config.name,
         )
-    communes = [c.code for c in scenario.communes]
+    return blocs
+
+
+def scenario_quotas(scenario: Scenario, rule_set: RuleSet) -> QuotaTable:
+    """Quotas and needs of the blocs in scope (InputError when the rule set lacks one)."""
+    blocs = planned_blocs(scenario, rule_set)
+    return quota_engine.compute(scenario, rule_set, [Bloc(b) for b in blocs])
+
+
+def prepare(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable | None = None) -> Problem:
+    """The one way from a scenario to a problem: check the scope against the rule set,
+    compute quotas and needs (unless given: a quota table of the same scenario's blocs), and
+    build the network.
+
+    Raises InputError for a scenario that cannot be modelled (a bloc without a rule, data a
+    rule needs)."""
+    blocs = planned_blocs(scenario, rule_set)
+    if quotas is None:
+        quotas = quota_engine.compute(scenario, rule_set, [Bloc(b) for b in blocs])
+    return build(scenario, rule_set, quotas, blocs)
+
+
+def build(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable, blocs: list[str]) -> Problem:
+    """Classes of officials and secondees, then the network (see the module doc)."""
     km = distance_table(scenario)
-    quota_of = {
-        (str(r["commune"]), str(r["bloc"])): int(r["quota"])
-        for r in quotas.to_dict("records")
-        if r["bloc"] in blocs
-    }
-    from solver.quotas import province_total
+    status_of: dict[str, tuple[PlanStatus, str]] = {}
+    classes = official_classes(scenario, status_of)
+    sclasses = secondee_classes(scenario, blocs, status_of)
+    communes = [c.code for c in scenario.communes]
+    budget = min(scenario.config.secondee_budget, sum(len(q.members) for q in sclasses))
+    builder = _NetworkBuilder(scenario, quotas, blocs, communes, km)
+    builder.bloc_nodes()
+    builder.official_arcs(classes)
+    builder.secondee_arcs(sclasses, budget)
+    return Problem(
+        scenario,
+        rule_set,
+        blocs,
+        communes,
+        quotas,
+        km,
+        classes,
+        sclasses,
+        builder.net,
+        status_of,
+        budget if sclasses else 0,
+        builder.move_arcs,
+        dict(builder.pinned_count),
+    )
 
-    total_of = {b: province_total(rule_set.blocs[Bloc(b)], Bloc(b), scenario)[0] for b in blocs}
-    need_rows = [r for r in needs.to_dict("records") if r["bloc"] in blocs and r["need"] > 0]
-    scale = _scale_of([float(r["weight"]) for r in need_rows])
-    needed: dict[tuple[str, str, str], tuple[int, int]] = {}  # (c,b,s) -> (need, scaled weight)
-    for r in need_rows:
-        w = int(Decimal(str(r["weight"])) * scale)
-        needed[(str(r["commune"]), str(r["bloc"]), str(r["specialty"]))] = (int(r["need"]), w)
 
-    # --- officials: scope and classes ---
-    status_of: dict[str, tuple[str, str]] = {}
+def official_classes(
+    scenario: Scenario, status_of: dict[str, tuple[PlanStatus, str]]
+) -> list[OfficialClass]:
+    """Officials in scope, grouped into classes of interchangeable people (same bloc, current
+    unit, specialties, freedom and max_km); the others get their status in `status_of`."""
     groups: dict[tuple, list[Official]] = defaultdict(list)
-    current_of: dict[str, str] = {}
-    succ = {o.code: o.successor for o in scenario.old_units}
     for p in scenario.officials:
-        cur = p.current or succ[p.origin]
-        current_of[p.id] = cur
-        st = in_scope(p, set(blocs), cfg.as_of, {c.value for c in cfg.categories})
+        st = scope_of(p, scenario.config)
         if st is not None:
             status_of[p.id] = st
             continue
         specs = (p.specialty, *sorted(set(p.specialties) - {p.specialty}))
-        freedom = "pinned" if p.pinned else ("movable" if p.can_relocate else "fixed")
-        max_km = p.max_km if freedom == "movable" else None
-        groups[(p.bloc.value, cur, specs, freedom, max_km)].append(p)
-    classes = []
-    for i, key in enumerate(
-        sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4]))
-    ):
-        members = sorted(groups[key], key=keep_priority)
-        classes.append(
-            OfficialClass(i, key[0], key[1], key[2], key[3], key[4], [m.id for m in members])
+        freedom = (
+            Freedom.pinned if p.pinned else (Freedom.movable if p.can_relocate else Freedom.fixed)
         )
+        max_km = p.max_km if freedom == Freedom.movable else None
+        groups[(p.bloc.value, scenario.current_of(p), specs, freedom, max_km)].append(p)
+    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4]))
+    return [
+        OfficialClass(
+            i, k[0], k[1], k[2], k[3], k[4], [m.id for m in sorted(groups[k], key=keep_priority)]
+        )
+        for i, k in enumerate(keys)
+    ]
 
-    # --- secondees ---
+
+def secondee_classes(
+    scenario: Scenario, blocs: list[str], status_of: dict[str, tuple[PlanStatus, str]]
+) -> list[SecondeeClass]:
+    """Secondee candidates who can be sent, in classes (same specialty, base and max_km)."""
+    cfg = scenario.config
     sec_bloc = cfg.secondee_bloc.value
-    sgroups: dict[tuple, list[str]] = defaultdict(list)
+    groups: dict[tuple, list[str]] = defaultdict(list)
     for q in scenario.secondees:
-        why = secondee_available(q, cfg.as_of)
+        why = secondee_unavailable(q, cfg.as_of)
         if why is None and sec_bloc not in blocs:
             why = f"not selected: secondees count in bloc {sec_bloc}, which is not planned"
         if why is None and cfg.secondee_budget == 0:
             why = "not selected: the secondee budget is 0"
         if why is not None:
-            status_of[q.id] = ("not_selected", why)
+            status_of[q.id] = (PlanStatus.not_selected, why)
             continue
-        sgroups[(q.specialty, q.base, q.max_km)].append(q.id)
-    sclasses = [
-        SecondeeClass(i, k[0], k[1], k[2], sorted(sgroups[k]))
-        for i, k in enumerate(sorted(sgroups, key=lambda k: (k[0], k[1], k[2] or -1)))
-    ]
+        groups[(q.specialty, q.base, q.max_km)].append(q.id)
+    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2] or -1))
+    return [SecondeeClass(i, k[0], k[1], k[2], sorted(groups[k])) for i, k in enumerate(keys)]
 
-    # --- network ---
-    net = Network()
-    net.scale["specialty_shortage"] = scale
-    move_arcs: list[int] = []
-    n_of_bloc: dict[str, int] = defaultdict(int)
-    for k in classes:
-        n_of_bloc[k.bloc] += len(k.members)
-    x_node = {b: net.node(f"X[bloc={b}]", -n_of_bloc[b]) for b in blocs}
-    d_node = {b: net.node(f"D[bloc={b}]") for b in blocs}
-    u_node = {b: net.node(f"U[bloc={b}]") for b in blocs}
-    c_node = {(c, b): net.node(f"C[commune={c},bloc={b}]") for b in blocs for c in communes}
-    s_node: dict[tuple[str, str, str], int] = {}
-    for (c, b, s), (need, w) in sorted(needed.items()):
-        s_node[(c, b, s)] = net.node(f"S[commune={c},bloc={b},specialty={s}]")
-        net.arc(
-            s_node[(c, b, s)],
-            c_node[(c, b)],
-            need,
-            NEED,
-            commune=c,
-            specialty=s,
-            specialty_shortage=-w,
-        )
-        net.offsets["specialty_shortage"] += need * w
-    for b in blocs:
-        for c in communes:
-            qv = quota_of[(c, b)]
-            net.arc(c_node[(c, b)], d_node[b], qv, QUOTA, commune=c, quota_shortage=-1)
-            net.offsets["quota_shortage"] += qv
-        t = total_of[b]
-        net.arc(d_node[b], x_node[b], INF if t is None else t, TOTAL)
-        net.arc(u_node[b], x_node[b], INF, UNPLACED_OUT)
 
-    pinned_count: dict[tuple[str, str], int] = defaultdict(int)
-    for k in classes:
-        n = len(k.members)
-        kn = net.node(
-            f"K[class={k.index},bloc={k.bloc},commune={k.current},"
-            f"specialty={'+'.join(k.specialties)},{k.freedom}]",
-            n,
-        )
-        if k.freedom == "pinned":
-            pinned_count[(k.current, k.bloc)] += n
-            targets = [k.current]
-        elif k.freedom == "fixed":
-            targets = [k.current]
-            net.arc(kn, u_node[k.bloc], n, UNPLACED, owner=k.index)
-        else:
-            targets = [c for c in communes if k.max_km is None or km[(k.current, c)] <= k.max_km]
-            net.arc(kn, u_node[k.bloc], n, UNPLACED, owner=k.index)
-        heads: list[int] = []
-        kinds: list[int] = []
-        arc_communes: list[str] = []
-        arc_specs: list[str] = []
-        kms: list[int] = []
-        for c in targets:
-            d = km[(k.current, c)]
-            for s in k.specialties:
-                slot = s_node.get((c, k.bloc, s))
-                if slot is not None:
-                    heads.append(slot)
-                    kinds.append(PLACE_SLOT)
-                    arc_communes.append(c)
-                    arc_specs.append(s)
-                    kms.append(d)
-            heads.append(c_node[(c, k.bloc)])
-            kinds.append(PLACE_COMMUNE)
-            arc_communes.append(c)
-            arc_specs.append("")
-            kms.append(d)
-        first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
-        move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != k.current)
+class _NetworkBuilder:
+    """Adds the nodes and arcs of the module doc's network, one group at a time."""
 
-    budget = 0
-    if sclasses:
-        available = sum(len(q.members) for q in sclasses)
-        budget = min(cfg.secondee_budget, available)
+    def __init__(
+        self,
+        scenario: Scenario,
+        quotas: QuotaTable,
+        blocs: list[str],
+        communes: list[str],
+        km: dict[tuple[str, str], int],
+    ) -> None:
+        self.scenario = scenario
+        self.quotas = quotas
+        self.blocs = blocs
+        self.communes = communes
+        self.km = km
+        self.net = Network()
+        self.move_arcs: list[int] = []
+        self.pinned_count: dict[tuple[str, str], int] = defaultdict(int)
+        self.s_node: dict[tuple[str, str, str], int] = {}
+
+    def bloc_nodes(self) -> None:
+        """Per bloc: X (demand), D (province total), U (unplaced), C per commune, S per need."""
+        net = self.net
+        need_rows = self.quotas.needs_in(self.blocs)
+        scale = _scale_of([float(r.weight) for r in need_rows])
+        net.scale["specialty_shortage"] = scale
+        x = {b: net.node(f"X[bloc={b}]") for b in self.blocs}
+        self.x_node = x
+        self.d_node = {b: net.node(f"D[bloc={b}]") for b in self.blocs}
+        self.u_node = {b: net.node(f"U[bloc={b}]") for b in self.blocs}
+        self.c_node = {
+            (c, b): net.node(f"C[commune={c},bloc={b}]") for b in self.blocs for c in self.communes
+        }
+        needed = {
+            (r.commune, r.bloc, r.specialty): (r.need, int(Decimal(str(r.weight)) * scale))
+            for r in need_rows
+        }
+        for (c, b, s), (need, w) in sorted(needed.items()):
+            self.s_node[(c, b, s)] = net.node(f"S[commune={c},bloc={b},specialty={s}]")
+            net.arc(
+                self.s_node[(c, b, s)],
+                self.c_node[(c, b)],
+                need,
+                NEED,
+                commune=c,
+                specialty=s,
+                specialty_shortage=-w,
+            )
+            net.offsets["specialty_shortage"] += need * w
+        for b in self.blocs:
+            for c in self.communes:
+                qv = self.quotas.quota(c, b)
+                net.arc(
+                    self.c_node[(c, b)], self.d_node[b], qv, QUOTA, commune=c, quota_shortage=-1
+                )
+                net.offsets["quota_shortage"] += qv
+            t = self.quotas.total(b)
+            net.arc(self.d_node[b], x[b], INF if t is None else t, TOTAL)
+            net.arc(self.u_node[b], x[b], INF, UNPLACED_OUT)
+
+    def official_arcs(self, classes: list[OfficialClass]) -> None:
+        """A node per class; arcs to every reachable slot and commune, and to unplaced."""
+        net, km = self.net, self.km
+        for k in classes:
+            n = len(k.members)
+            net.supply[self.x_node[k.bloc]] -= n
+            kn = net.node(
+                f"K[class={k.index},bloc={k.bloc},commune={k.current},"
+                f"specialty={'+'.join(k.specialties)},{k.freedom.value}]",
+                n,
+            )
+            if k.freedom == Freedom.pinned:
+                self.pinned_count[(k.current, k.bloc)] += n
+                targets = [k.current]
+            else:
+                net.arc(kn, self.u_node[k.bloc], n, UNPLACED, owner=k.index)
+                targets = (
+                    [k.current]
+                    if k.freedom == Freedom.fixed
+                    else [
+                        c
+                        for c in self.communes
+                        if k.max_km is None or km[(k.current, c)] <= k.max_km
+                    ]
+                )
+            heads: list[int] = []
+            kinds: list[int] = []
+            arc_communes: list[str] = []
+            arc_specs: list[str] = []
+            kms: list[int] = []
+            for c in targets:
+                d = km[(k.current, c)]
+                for s in k.specialties:
+                    slot = self.s_node.get((c, k.bloc, s))
+                    if slot is not None:
+                        heads.append(slot)
+                        kinds.append(PLACE_SLOT)
+                        arc_communes.append(c)
+                        arc_specs.append(s)
+                        kms.append(d)
+                heads.append(self.c_node[(c, k.bloc)])
+                kinds.append(PLACE_COMMUNE)
+                arc_communes.append(c)
+                arc_specs.append("")
+                kms.append(d)
+            first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
+            self.move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != k.current)
+
+    def secondee_arcs(self, sclasses: list[SecondeeClass], budget: int) -> None:
+        """SB (the budget) → each secondee class → slots and communes of the secondee bloc;
+        unused budget SB → Z; used budget leaves the bloc's D node for Z."""
+        if not sclasses:
+            return
+        net, cfg = self.net, self.scenario.config
+        sec_bloc = cfg.secondee_bloc.value
         sb = net.node("SB[secondee budget]", budget)
         z = net.node("Z[secondees]", -budget)
         net.arc(sb, z, budget, SEC_UNUSED)
-        net.arc(d_node[sec_bloc], z, budget, SEC_OUT)
+        net.arc(self.d_node[sec_bloc], z, budget, SEC_OUT)
         for sc in sclasses:
             qn = net.node(f"Q[class={sc.index},specialty={sc.specialty},base={sc.base}]")
             net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index)
-            for c in communes:
-                d = km[(sc.base, c)]
+            for c in self.communes:
+                d = self.km[(sc.base, c)]
                 if sc.max_km is not None and d > sc.max_km:
                     continue
                 cost = d + cfg.secondee_cost
-                if (c, sec_bloc, sc.specialty) in s_node:
+                slot = self.s_node.get((c, sec_bloc, sc.specialty))
+                if slot is not None:
                     net.arc(
-                        qn,
-                        s_node[(c, sec_bloc, sc.specialty)],
-                        budget,
-                        SEC_SLOT,
-                        sc.index,
-                        c,
-                        sc.specialty,
-                        d,
-                        disruption=cost,
+                        qn, slot, budget, SEC_SLOT, sc.index, c, sc.specialty, d, disruption=cost
                     )
                 net.arc(
                     qn,
-                    c_node[(c, sec_bloc)],
+                    self.c_node[(c, sec_bloc)],
                     budget,
                     SEC_COMMUNE,
                     sc.index,
@@ -426,48 +504,27 @@ def build(
                     d,
                     disruption=cost,
                 )
-    return Problem(
-        scenario,
-        rule_set,
-        blocs,
-        communes,
-        quotas,
-        needs,
-        km,
-        classes,
-        sclasses,
-        net,
-        status_of,
-        quota_of,
-        total_of,
-        budget,
-        cfg.max_moves,
-        move_arcs,
-        dict(pinned_count),
-    )
 
 
 def explain_infeasible(p: Problem) -> list[str]:
     """Why no plan satisfies the hard rules, in rule terms and numbers."""
     out = []
     rs = p.rule_set.name
-    table = {(str(r["commune"]), str(r["bloc"])): r for r in p.quotas.to_dict("records")}
-    names = {c.code: c.name for c in p.scenario.communes}
+    names = p.scenario.names
     for (c, b), n in sorted(p.pinned_count.items()):
-        quota = p.quota_of[(c, b)]
-        if n > quota:
-            r = table[(c, b)]
-            how = f"terms give {int(r['before_cap'])}"
-            if not pd.isna(r["cap"]) and int(r["before_cap"]) > int(r["cap"]):
-                how += f", cap {int(r['cap'])}"
-            if int(r["trim"]):
-                how += f", trimmed by {int(r['trim'])} to meet the province total"
+        r = p.quotas.row(c, b)
+        if n > r.quota:
+            how = f"terms give {r.before_cap}"
+            if r.cap is not None and r.before_cap > r.cap:
+                how += f", cap {r.cap}"
+            if r.trim:
+                how += f", trimmed by {r.trim} to meet the province total"
             out.append(
                 f"commune {c} ({names[c]}), {b} bloc: {n} pinned officials exceed its "
-                f"quota of {quota} (rule set {rs}: {how} → {quota})"
+                f"quota of {r.quota} (rule set {rs}: {how} → {r.quota})"
             )
     for b in p.blocs:
-        t = p.total_of[b]
+        t = p.total(b)
         pinned = sum(n for (c, bb), n in p.pinned_count.items() if bb == b)
         if t is not None and pinned > t:
             out.append(
@@ -484,7 +541,7 @@ def arc_index(p: Problem) -> dict[tuple[int, int, str, str], int]:
     net = p.network
     out = {}
     for a, kind in enumerate(net.kind):
-        if kind in (PLACE_SLOT, PLACE_COMMUNE, UNPLACED, SEC_SLOT, SEC_COMMUNE, SEC_PICK):
+        if kind in PERSON_ARCS:
             out[(kind, net.owner[a], net.commune[a], net.specialty[a])] = a
     return out
 

@@ -6,13 +6,20 @@ marginal value of the budget step (how much each level improved over the previou
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
-from models import Scenario
+from models import LEVELS, Scenario
 from models.rules import RuleSet
-from solver import quotas as quota_engine
-from solver.problem import LEVELS, SEC_COMMUNE, SEC_SLOT, build
-from solver.run import run_engine
+from solver import engines
+from solver.problem import prepare, scenario_quotas
+
+COLUMNS = [
+    "budget",
+    "status",
+    "secondees_used",
+    *(lv.value for lv in LEVELS),
+    *(f"{lv.value}_gain" for lv in LEVELS),
+]
 
 
 def parse_budgets(text: str) -> list[int]:
@@ -39,30 +46,25 @@ def parse_budgets(text: str) -> list[int]:
 
 def secondee_budgets(
     scenario: Scenario, rule_set: RuleSet, budgets: list[int], engine: str = "flow"
-) -> pd.DataFrame:
-    q = quota_engine.compute(scenario, rule_set, quota_engine.planned_blocs(scenario, rule_set))
-    needs = quota_engine.needs(scenario, rule_set, q)
-    rows = []
+) -> list[dict[str, Any]]:
+    """One row per budget (columns: COLUMNS): status, secondees used, each level, and each
+    level's gain over the previous budget."""
+    quotas = scenario_quotas(scenario, rule_set)  # the budget changes no quota: compute once
+    rows: list[dict[str, Any]] = []
     prev: dict[str, float] | None = None
     for b in budgets:
         s = scenario.model_copy(
             update={"config": scenario.config.model_copy(update={"secondee_budget": b})}
         )
-        p = build(s, rule_set, q, needs)
-        r = run_engine(p, engine, scenario.config.time_limit)
-        row: dict[str, object] = {"budget": b, "status": r.status}
+        p = prepare(s, rule_set, quotas)
+        r = engines.solve(p, engine, scenario.config.time_limit)
+        row: dict[str, Any] = {"budget": b, "status": r.status.value}
         if r.ok and r.flows is not None:
-            used = int(
-                sum(
-                    r.flows[a] for a, k in enumerate(p.network.kind) if k in (SEC_SLOT, SEC_COMMUNE)
-                )
-            )
-            row["secondees_used"] = used
+            row["secondees_used"] = p.secondees_used(r.flows)
             for lv in LEVELS:
-                row[lv] = r.levels[lv]
+                row[lv.value] = r.levels[lv]
             for lv in LEVELS:
-                row[f"{lv}_gain"] = (prev[lv] - r.levels[lv]) if prev is not None else None
+                row[f"{lv.value}_gain"] = (prev[lv] - r.levels[lv]) if prev is not None else None
             prev = dict(r.levels)
         rows.append(row)
-    cols = ["budget", "status", "secondees_used", *LEVELS, *(f"{lv}_gain" for lv in LEVELS)]
-    return pd.DataFrame(rows, columns=cols)
+    return rows

@@ -81,10 +81,8 @@ def test_validate_reports_blocs_without_quota_rules(tmp_path):
     ) in r.output
     r2 = run("solve", str(folder), "-o", str(tmp_path / "out"))
     assert r2.exit_code == 1
-    assert (
-        "bloc military is in the scenario's scope but rule set dien-bien-draft-2025 has no "
-        "quota rule for it" in r2.output
-    )
+    # solve goes through the same seam (problem.prepare): the same located message
+    assert "scenario.yaml, key blocs: found 'military'" in r2.output
 
 
 def test_validate_reports_missing_party_members_when_party_is_planned(tmp_path):

@@ -36,4 +36,4 @@ def test_cli_reference_is_current():
     from solver.clidoc import reference
 
     doc = (Path(__file__).parents[1] / "docs" / "cli.md").read_text("utf-8")
-    assert doc == reference(), "regenerate: python -m solver.clidoc > docs/cli.md"
+    assert doc == reference(), "regenerate: python -m solver.clidoc docs/cli.md"

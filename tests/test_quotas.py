@@ -14,8 +14,7 @@ CV09 = load_rule_set("cv09-bcd-2025")
 
 
 def gov(s, rs=DB, bloc="government"):
-    df = quotas.compute(s, rs, [Bloc(bloc)])
-    return df.set_index("commune")
+    return quotas.compute(s, rs, [Bloc(bloc)]).to_frame().set_index("commune")
 
 
 @pytest.mark.parametrize(
@@ -106,8 +105,8 @@ def test_trim_to_province_total_is_proportional_to_room():
     assert list(q["quota"]) == [29, 30, 28]
     assert "trimmed by 2 to meet the province total 87" in q.loc["00002", "flags"]
     df = quotas.compute(s, DB, [Bloc.government])
-    assert df.attrs["summary"][0]["trimmed"] == 3
-    assert df.attrs["summary"][0]["total_source"] == "scenario.yaml province_total"
+    assert df.summary[0].trimmed == 3
+    assert df.summary[0].total_source == "scenario.yaml province_total"
 
 
 def test_trim_never_below_base_and_says_so():
@@ -116,16 +115,16 @@ def test_trim_never_below_base_and_says_so():
         province_total={"government": 80},
     )
     df = quotas.compute(s, DB, [Bloc.government])
-    assert list(df["quota"]) == [28, 28, 28]
-    sm = df.attrs["summary"][0]
-    assert sm["shortfall"] == 4
-    assert "still exceeds the total by 4" in sm["notes"][0]
+    assert [r.quota for r in df.rows] == [28, 28, 28]
+    sm = df.summary[0]
+    assert sm.shortfall == 4
+    assert "still exceeds the total by 4" in sm.notes[0]
 
 
 def test_headroom_reported():
     s = scenario([commune("00001")])
     df = quotas.compute(s, DB, [Bloc.government])
-    assert df.attrs["summary"][0]["headroom"] == 1440 - 28
+    assert df.summary[0].headroom == 1440 - 28
 
 
 def test_trim_ties_are_deterministic():
@@ -201,9 +200,9 @@ def test_cv09_population_and_caps(pop, mountainous, expected):
 def test_cv09_ward_cap_and_no_total():
     s = scenario([commune("00001", kind="ward", population=100000, mountainous=False)])
     df = quotas.compute(s, CV09)
-    assert df.loc[0, "before_cap"] == 32 + 42
-    assert df.loc[0, "quota"] == 70
-    assert df.attrs["summary"][0]["province_total"] is None
+    assert df.rows[0].before_cap == 32 + 42
+    assert df.rows[0].quota == 70
+    assert df.summary[0].province_total is None
 
 
 def test_estimated_population_is_flagged():
@@ -219,7 +218,7 @@ def test_needs_template_and_override():
         needs=[Need(commune="00001", bloc="government", specialty="construction", minimum=3)],
     )
     df = quotas.compute(s, DB, [Bloc.government])
-    n = quotas.needs(s, DB, df).set_index("specialty")
+    n = df.needs_frame().set_index("specialty")
     assert n.loc["construction", "need"] == 3
     assert n.loc["construction", "source"] == "needs.csv"
     assert n.loc["accounting", "need"] == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from scenario_builder import commune, official, scenario, secondee
 
+from models import LEVELS
 from solver import run
 from solver.check import check
 from solver.io.rules import parse_rule_set
@@ -38,12 +39,12 @@ def solve(s, engine="flow", rules=TINY):
 
 
 def status(o, pid):
-    row = o.plan.set_index("id").loc[pid]
+    row = o.plan.to_frame().set_index("id").loc[pid]
     return row["status"], row["to"], row["reason"]
 
 
 def levels(o):
-    return tuple(o.metrics["objective"][k] for k in run.LEVELS)
+    return tuple(o.metrics["objective"][k] for k in LEVELS)
 
 
 def test_specialty_gap_filled_by_a_move():
@@ -85,10 +86,10 @@ def test_province_total_binds():
     offs = [official(f"P{i}", "90001") for i in range(4)]
     s = three(offs, province_total={"government": 3})
     o = solve(s)
-    placed = o.plan["status"].isin(["stays", "moves"]).sum()
+    placed = o.plan.to_frame()["status"].isin(["stays", "moves"]).sum()
     assert placed == 3
     assert levels(o)[1] == 6 - 3
-    unplaced = o.plan[o.plan["status"] == "unplaced"]
+    unplaced = o.plan.to_frame()[o.plan.to_frame()["status"] == "unplaced"]
     assert len(unplaced) == 1
     assert "province total of 3" in unplaced["reason"].iloc[0]
 
@@ -98,14 +99,15 @@ def test_secondee_budget_binds():
     secs = [secondee("S1", "00002"), secondee("S2", "00002"), secondee("S3", "00002")]
     s = three(offs, secondees=secs, secondee_budget=2)
     o = solve(s)
-    st = o.plan.set_index("id")["status"]
+    st = o.plan.to_frame().set_index("id")["status"]
     assert (st[["S1", "S2", "S3"]] == "seconded").sum() == 2
     # three accountant gaps, two secondees: the cheapest gaps from base 00002 are 00002 itself
     # (0 km) and 00001 (40 km); 00003 (60 km) stays short
     assert levels(o)[0] == 2.0
-    assert sorted(o.plan[o.plan.status == "seconded"]["to"]) == ["00001", "00002"]
+    plan = o.plan.to_frame()
+    assert sorted(plan[plan.status == "seconded"]["to"]) == ["00001", "00002"]
     assert levels(o)[2] == (0 + 100) + (40 + 100)
-    left = o.plan.set_index("id").loc[o.plan[o.plan.status == "not_selected"]["id"].iloc[0]]
+    left = plan.set_index("id").loc[plan[plan.status == "not_selected"]["id"].iloc[0]]
     assert left["reason"] == "not selected: the budget of 2 is used"
 
 
@@ -183,7 +185,7 @@ def test_multi_specialty_official_fills_either_need():
         official("B1", "90002", specialty="office", specialties=["accounting"], can_relocate=False)
     ]
     o = solve(three(offs))
-    assert o.plan.set_index("id").loc["B1", "fills"] == "accounting"
+    assert o.plan.to_frame().set_index("id").loc["B1", "fills"] == "accounting"
     g = solve(three(offs), "general")
     assert levels(g) == levels(o)
 
@@ -193,7 +195,7 @@ def test_max_moves_side_constraint():
     s = three(offs, max_moves=1)
     o = solve(s)  # the flow engine hands max_moves to the general engine
     assert o.result.engine == "general"
-    assert (o.plan["status"] == "moves").sum() == 1
+    assert (o.plan.to_frame()["status"] == "moves").sum() == 1
     assert levels(o) == (6.0, 3, 40)
 
 
@@ -205,4 +207,4 @@ def test_all_categories_are_in_scope_by_default():
         official("E1", "90001", category="public_employee"),
     ]
     o = solve(three(offs))
-    assert set(o.plan["status"]) == {"stays"}
+    assert set(o.plan.to_frame()["status"]) == {"stays"}

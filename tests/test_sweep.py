@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from scenario_builder import commune, official, scenario, secondee
@@ -31,7 +32,7 @@ def test_each_secondee_fills_one_gap_until_the_pool_runs_out():
         officials=[official("P1", "90001", specialty="office", can_relocate=False)],
         secondees=[secondee("S1", "00001"), secondee("S2", "00001")],
     )
-    df = secondee_budgets(s, RULES, [0, 1, 2, 3]).set_index("budget")
+    df = pd.DataFrame(secondee_budgets(s, RULES, [0, 1, 2, 3])).set_index("budget")
     assert list(df["status"]) == ["OPTIMAL"] * 4
     assert list(df["secondees_used"]) == [0, 1, 2, 2]
     # three accounting needs at weight 2; 00001's one position is taken by P1 (office)

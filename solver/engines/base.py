@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from models import SolveStatus
+
 
 @dataclass
 class Result:
@@ -17,7 +19,7 @@ class Result:
     """
 
     engine: str
-    status: str
+    status: SolveStatus
     levels: dict[str, float] = field(default_factory=dict)
     bounds: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -34,4 +36,4 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("OPTIMAL", "FEASIBLE")
+        return self.status.has_plan

@@ -18,8 +18,9 @@ import time
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from models import LEVELS, SolveStatus
 from solver.engines.base import Result
-from solver.problem import LEVELS, PLACE_COMMUNE, PLACE_SLOT, SEC_COMMUNE, SEC_SLOT, Problem
+from solver.problem import PLACE_COMMUNE, PLACE_SLOT, SEC_COMMUNE, SEC_SLOT, Problem
 
 # SimpleMinCostFlow scales costs by the number of nodes internally; keep well inside int64.
 COST_LIMIT = 1 << 62
@@ -71,7 +72,7 @@ def solve(p: Problem, order: list[str] | None = None) -> Result:
     if biggest * (n_nodes + 1) >= COST_LIMIT:
         return Result(
             "flow",
-            "ERROR",
+            SolveStatus.ERROR,
             message=(
                 f"level weights too large for exact integer costs ({biggest} × {n_nodes} nodes); "
                 "use --engine general (staged solves)"
@@ -87,11 +88,11 @@ def solve(p: Problem, order: list[str] | None = None) -> Result:
     status = smcf.solve()
     seconds = {"solve": time.perf_counter() - t0}
     if status == smcf.INFEASIBLE or status == smcf.UNBALANCED:
-        return Result("flow", "INFEASIBLE", seconds=seconds, method="weights")
+        return Result("flow", SolveStatus.INFEASIBLE, seconds=seconds, method="weights")
     if status != smcf.OPTIMAL:
         return Result(
             "flow",
-            "ERROR",
+            SolveStatus.ERROR,
             seconds=seconds,
             message=f"min-cost flow status {status}",
             method="weights",
@@ -99,4 +100,6 @@ def solve(p: Problem, order: list[str] | None = None) -> Result:
     flows = smcf.flows(np.arange(len(cost), dtype=np.int64)) if len(cost) else np.zeros(0)
     flows = np.asarray(flows, dtype=np.int64)
     levels = net.level_values(flows)
-    return Result("flow", "OPTIMAL", levels, dict(levels), seconds, flows, method="weights")
+    return Result(
+        "flow", SolveStatus.OPTIMAL, levels, dict(levels), seconds, flows, method="weights"
+    )

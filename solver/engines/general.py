@@ -17,9 +17,10 @@ from collections import defaultdict
 import numpy as np
 from ortools.linear_solver import pywraplp
 
+from models import LEVELS, SolveStatus
 from solver.engines import flow as flow_engine
 from solver.engines.base import Result
-from solver.problem import LEVELS, Problem
+from solver.problem import Problem
 
 BACKEND = "SCIP"
 
@@ -40,12 +41,12 @@ def solve(
     if hint and warm is None:
         fr = flow_engine.solve(p, order)
         seconds["warm_start"] = time.perf_counter() - t_start
-        if fr.status == "INFEASIBLE":
-            return Result("general", "INFEASIBLE", seconds=seconds, method="staged")
+        if fr.status == SolveStatus.INFEASIBLE:
+            return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
         warm = fr.flows
     solver = pywraplp.Solver.CreateSolver(BACKEND)
     if solver is None:  # pragma: no cover - bundled with ortools
-        return Result("general", "ERROR", message=f"{BACKEND} is not available")
+        return Result("general", SolveStatus.ERROR, message=f"{BACKEND} is not available")
     solver.SetNumThreads(1)  # deterministic
     bound_flow = sum(s for s in net.supply if s > 0)
     names = net.names
@@ -72,7 +73,7 @@ def solve(
         solver.SetHint(x, [float(v) for v in warm])
     levels: dict[str, float] = {}
     bounds: dict[str, float] = {}
-    status = "OPTIMAL"
+    status = SolveStatus.OPTIMAL
     values = None
     for lv in order:
         remaining = time_limit - (time.perf_counter() - t_start)
@@ -90,13 +91,13 @@ def solve(
         code = solver.Solve()
         seconds[lv] = time.perf_counter() - t0
         if code == pywraplp.Solver.INFEASIBLE:
-            return Result("general", "INFEASIBLE", seconds=seconds, method="staged")
+            return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
         if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return _error(levels, bounds, seconds, f"{BACKEND} status {code} at stage {lv}")
         value = round(obj.Value())
         bound = obj.BestBound()
         if code != pywraplp.Solver.OPTIMAL:
-            status = "FEASIBLE"
+            status = SolveStatus.FEASIBLE
         scale = net.scale[lv]
         levels[lv] = (net.offsets[lv] + value) / scale
         bounds[lv] = (net.offsets[lv] + min(float(value), bound)) / scale
@@ -114,4 +115,6 @@ def solve(
 def _error(
     levels: dict[str, float], bounds: dict[str, float], seconds: dict[str, float], message: str
 ) -> Result:
-    return Result("general", "ERROR", levels, bounds, seconds, message=message, method="staged")
+    return Result(
+        "general", SolveStatus.ERROR, levels, bounds, seconds, message=message, method="staged"
+    )

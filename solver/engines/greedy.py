@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+from models import Freedom, SolveStatus
 from solver.engines.base import Result
 from solver.problem import (
     PLACE_COMMUNE,
@@ -33,12 +34,11 @@ def solve(p: Problem) -> Result:
     idx = arc_index(p)
     need: dict[tuple[str, str, str], int] = {}
     weight: dict[tuple[str, str], float] = {}
-    for r in p.needs.to_dict("records"):
-        if r["bloc"] in p.blocs and r["need"] > 0:
-            need[(r["commune"], r["bloc"], r["specialty"])] = int(r["need"])
-            weight[(r["bloc"], r["specialty"])] = float(r["weight"])
-    room = dict(p.quota_of)
-    total_room = {b: (t if t is not None else 1 << 40) for b, t in p.total_of.items()}
+    for r in p.quotas.needs_in(p.blocs):
+        need[(r.commune, r.bloc, r.specialty)] = r.need
+        weight[(r.bloc, r.specialty)] = r.weight
+    room = {(c, b): p.quota(c, b) for b in p.blocs for c in p.communes}
+    total_room = {b: (t if t is not None else 1 << 40) for b in p.blocs for t in [p.total(b)]}
     person_arcs: dict[int, int] = defaultdict(int)
     filled: dict[tuple[str, str, str], int] = defaultdict(int)
 
@@ -55,12 +55,14 @@ def solve(p: Problem) -> Result:
     # 1. keep people where they are
     spare: list[tuple[int, int]] = []  # (class index, how many)
     # pinned officials first, province-wide: they must stay whatever else happens
-    order = sorted(p.classes, key=lambda k: (k.freedom != "pinned", k.current, k.index))
+    order = sorted(p.classes, key=lambda k: (k.freedom != Freedom.pinned, k.current, k.index))
     for k in order:
         n = len(k.members)
-        if k.freedom == "pinned":
+        if k.freedom == Freedom.pinned:
             if n > room[(k.current, k.bloc)] or n > total_room[k.bloc]:
-                return Result("greedy", "INFEASIBLE", seconds={"solve": time.perf_counter() - t0})
+                return Result(
+                    "greedy", SolveStatus.INFEASIBLE, seconds={"solve": time.perf_counter() - t0}
+                )
             keep = n
         else:
             keep = max(0, min(n, room[(k.current, k.bloc)], total_room[k.bloc]))
@@ -80,7 +82,12 @@ def solve(p: Problem) -> Result:
             best = None
             for ki, left in spare_left.items():
                 k = by_index[ki]
-                if left <= 0 or k.freedom != "movable" or k.bloc != b or s not in k.specialties:
+                if (
+                    left <= 0
+                    or k.freedom != Freedom.movable
+                    or k.bloc != b
+                    or s not in k.specialties
+                ):
                     continue
                 d = p.km[(k.current, c)]
                 if k.max_km is not None and d > k.max_km:
@@ -102,7 +109,7 @@ def solve(p: Problem) -> Result:
     # 3. secondees on the remaining gaps
     sec_left = {q.index: len(q.members) for q in p.secondee_classes}
     budget = p.budget
-    sec_bloc = p.scenario.config.secondee_bloc.value
+    sec_bloc = p.secondee_bloc
     for c, b, s in gaps:
         if b != sec_bloc:
             continue
@@ -127,7 +134,7 @@ def solve(p: Problem) -> Result:
     levels = p.network.level_values(flows)
     return Result(
         "greedy",
-        "FEASIBLE",
+        SolveStatus.FEASIBLE,
         levels,
         {},
         {"solve": time.perf_counter() - t0},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
@@ -30,10 +31,12 @@ from models import (
     ScenarioConfig,
     Secondee,
     Specialty,
+    columns_of,
     did_you_mean,
     reference_issues,
 )
-from models.scenario import split_list
+from models.problems import InputError
+from models.scenario import TableLocation, split_list
 from solver.paths import default_specialties_file
 
 TABLES: dict[str, tuple[type[BaseModel], bool]] = {
@@ -51,25 +54,8 @@ TRUE = {"true", "yes", "y", "1", "x"}
 FALSE = {"false", "no", "n", "0", ""}
 
 
-class ScenarioError(Exception):
+class ScenarioError(InputError):
     """The scenario could not be read; `issues` lists every problem found."""
-
-    def __init__(self, issues: list[Issue], source: str = "") -> None:
-        self.issues = issues
-        self.source = source
-        head = f"{len(issues)} problem{'s' if len(issues) != 1 else ''}"
-        super().__init__(f"{head} in {source}:\n" + "\n".join(i.text() for i in issues))
-
-
-def columns_of(model: type[BaseModel]) -> tuple[list[str], list[str]]:
-    """(all columns, required columns) of a row model, in declaration order."""
-    cols, req = [], []
-    for name, f in model.model_fields.items():
-        col = f.alias or name
-        cols.append(col)
-        if f.is_required():
-            req.append(col)
-    return cols, req
 
 
 @dataclass
@@ -429,8 +415,31 @@ def load_scenario(path: str | Path) -> Scenario:
     return Scenario(
         config=config,
         folder=str(path),
+        locations={
+            name: TableLocation(where=raws[name].where, rows=tuple(rownums[name]))
+            for name in TABLES
+            if name in raws
+        },
         **{name: tuple(parsed[name]) for name in TABLES},
     )
+
+
+def read_table(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """A CSV file the tool wrote (a plan or commune table): its rows as text, and its header."""
+    raw = _read_csv(path, [])
+    if raw is None:  # pragma: no cover - the tool writes UTF-8
+        return [], []
+    rows = [{k: v for k, v in r.items() if k != "__row__"} for r in raw.rows]
+    return rows, raw.header
+
+
+def input_hashes(folder: str) -> dict[str, str]:
+    """SHA-256 of each input file of a scenario folder (or of the workbook)."""
+    path = Path(folder)
+    files = (
+        [path] if path.is_file() else [path / "scenario.yaml"] + [path / f"{t}.csv" for t in TABLES]
+    )
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists()}
 
 
 def _config_from_sheet(raw: RawTable) -> dict[str, Any]:

@@ -9,15 +9,16 @@ import yaml
 from pydantic import ValidationError
 
 from models import Issue, did_you_mean
+from models.problems import InputError
 from models.rules import RuleSet
 from solver.paths import data_root
 
 
-class RuleSetError(Exception):
+class RuleSetError(InputError):
+    """A rule-set file could not be read; every problem names the key path and the line."""
+
     def __init__(self, issues: list[Issue], source: str) -> None:
-        self.issues = issues
-        self.source = source
-        super().__init__(f"rule set {source}:\n" + "\n".join(i.text() for i in issues))
+        super().__init__(issues, f"rule set {source}")
 
 
 def bundled_rule_sets() -> dict[str, Path]:

@@ -1,0 +1,77 @@
+"""The plan schema: one row per person, the columns of plan.csv derive from `PlanRow`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.vocab import PersonKind, PlanStatus
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+class PlanRow(BaseModel):
+    """What the plan says of one official or secondee candidate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str = Field(min_length=1, description="Person id (officials.csv or secondees.csv)")
+    kind: PersonKind = Field(description="official or secondee")
+    name: str = Field(description="Full name")
+    bloc: str = Field(description="Bloc the person counts in (empty: a secondee not sent)")
+    category: str = Field(description="Employment category (empty for secondees)")
+    specialty: str = Field(description="Main specialty")
+    from_: str = Field(alias="from", description="Unit where the person works now (or base)")
+    to: str = Field(description="Unit where the plan places the person (empty: nowhere)")
+    status: PlanStatus
+    km: int = Field(description="Road km from `from` to `to` (0 when not moving)")
+    fills: str = Field(description="Specialty need the person fills (or their specialty)")
+    reason: str = Field(description="Why, in words")
+
+    def record(self) -> dict[str, Any]:
+        """The row as plan.csv writes it (column names, plain values)."""
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "name": self.name,
+            "bloc": self.bloc,
+            "category": self.category,
+            "specialty": self.specialty,
+            "from": self.from_,
+            "to": self.to,
+            "status": self.status.value,
+            "km": self.km,
+            "fills": self.fills,
+            "reason": self.reason,
+        }
+
+
+PLAN_COLUMNS: tuple[str, ...] = tuple(f.alias or n for n, f in PlanRow.model_fields.items())
+
+
+class Plan(BaseModel):
+    """A person-by-person plan: every official and secondee candidate exactly once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rows: tuple[PlanRow, ...]
+
+    def __iter__(self) -> Iterator[PlanRow]:  # type: ignore[override]
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def by_id(self) -> dict[str, PlanRow]:
+        return {r.id: r for r in self.rows}
+
+    def records(self) -> list[dict[str, Any]]:
+        return [r.record() for r in self.rows]
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.records(), columns=list(PLAN_COLUMNS))

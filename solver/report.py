@@ -1,0 +1,221 @@
+"""Every text the CLI prints: problem lists, scenario and solve summaries, quota tables,
+sweeps, check results, several-province summaries. Functions return text; only the CLI
+prints it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from models import InputError, Issue, PlanStatus, QuotaTable, Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from models.rules import RuleSet
+    from solver.check import CheckReport
+    from solver.run import Outcome
+
+
+def problems(issues: Sequence[Issue], what: str) -> str:
+    """'WHAT: N problems found' and one line per problem."""
+    n = len(issues)
+    lines = [f"{what}: {n} problem{'s' if n != 1 else ''} found"]
+    lines += [f"  - {i.text()}" for i in issues]
+    return "\n".join(lines)
+
+
+def input_error(e: InputError, what: str = "") -> str:
+    return problems(e.issues, e.source or what)
+
+
+def scenario_summary(s: Scenario, rs: RuleSet | None = None) -> str:
+    """A short, human summary of a scenario."""
+    kinds = Counter(c.kind.value for c in s.communes)
+    districts = {o.district for o in s.old_units}
+    lines = [f"  rule set: {rs.name} — {rs.title}"] if rs is not None else []
+    lines += [
+        f"Scenario {s.config.name}: {s.config.province}, as of {s.config.as_of}, "
+        f"rule set {s.config.rule_set}",
+        f"  units: {len(s.communes)} ("
+        + ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds))
+        + f"); old units: {len(s.old_units)} in {len(districts)} old districts",
+        f"  officials: {len(s.officials)}",
+    ]
+    for title, key in (("bloc", "bloc"), ("category", "category"), ("intention", "intention")):
+        c = Counter(getattr(p, key).value for p in s.officials)
+        lines.append(f"    by {title}: " + ", ".join(f"{k} {c[k]}" for k in sorted(c)))
+    spec = Counter(p.specialty for p in s.officials)
+    lines.append("    by specialty: " + ", ".join(f"{k} {v}" for k, v in sorted(spec.items())))
+    avail = sum(1 for q in s.secondees if q.available)
+    lines.append(
+        f"  secondee candidates: {len(s.secondees)} ({avail} available), "
+        f"budget {s.config.secondee_budget}"
+    )
+    return "\n".join(lines)
+
+
+def solve_summary(o: Outcome) -> str:
+    """Status, each level with bound and gap, and what happened to people."""
+    m = o.metrics
+    lines = [
+        f"{m['province']} — {m['scenario']} — rule set {m['rule_set']} — engine "
+        f"{m['engine']} ({m['method']}): {m['status']}"
+    ]
+    for lv in m["objective_order"]:
+        v, b, g = m["objective"].get(lv), m["bound"].get(lv), m["gap"].get(lv)
+        if v is None:
+            continue
+        lines.append(
+            f"  {lv:<20} {v:>12g}   bound {b if b is not None else '-':>10}   gap "
+            f"{g if g is not None else '-'}"
+        )
+    c = m["counts"]
+    if o.plan is not None:
+        st = Counter(r.status for r in o.plan)
+        shown = (
+            PlanStatus.stays,
+            PlanStatus.moves,
+            PlanStatus.unplaced,
+            PlanStatus.leaves,
+            PlanStatus.out_of_scope,
+        )
+        lines.append("  officials: " + ", ".join(f"{k.value} {st[k]}" for k in shown))
+        lines.append(
+            f"  secondees: {st[PlanStatus.seconded]} seconded of "
+            f"{c['secondee_candidates']} candidates (budget {c['secondee_budget']})"
+        )
+    if m["message"]:
+        lines.append(f"  note: {m['message']}")
+    return "\n".join(lines)
+
+
+def no_plan(o: Outcome) -> str:
+    """Why a solve has no plan (infeasible: in rule terms), or the checker's complaint."""
+    if o.infeasible:
+        return "\n".join(
+            ["INFEASIBLE: no plan satisfies the hard rules:"]
+            + [f"  - {line}" for line in o.explanation]
+        )
+    if not o.result.ok:
+        return f"no plan: {'; '.join(o.explanation)}"
+    return "\n".join(f"CHECK FAILED: {line}" for line in o.explanation)
+
+
+def quota_json(t: QuotaTable) -> str:
+    """The quota table with each term's source, as JSON."""
+    meta = t.term_info()
+    rows = []
+    for r in t.rows:
+        terms = []
+        values = {"base": r.base, **r.terms}
+        for tid in ["base", *t.term_columns]:
+            m = meta.get((r.bloc, tid))
+            if m is None or values.get(tid) is None:
+                continue
+            terms.append(
+                {
+                    "id": tid,
+                    "label": m.label,
+                    "positions": int(values[tid] or 0),
+                    "source": m.source,
+                    "note": m.note,
+                }
+            )
+        cap = meta.get((r.bloc, "cap"))
+        rows.append(
+            {
+                "commune": r.commune,
+                "name": r.name,
+                "kind": r.kind,
+                "bloc": r.bloc,
+                "terms": terms,
+                "before_cap": r.before_cap,
+                "cap": r.cap,
+                "cap_source": cap.source if cap else None,
+                "capped": r.capped,
+                "trim": r.trim,
+                "quota": r.quota,
+                "flags": list(r.flags),
+            }
+        )
+    doc = {
+        "rule_set": t.rule_set,
+        "terms": [m.__dict__ for m in t.terms],
+        "rows": rows,
+        "summary": [s.as_dict() for s in t.summary],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def quota_table(t: QuotaTable) -> str:
+    """A readable table per bloc, with the bloc's totals under it."""
+    df = t.to_frame()
+    out = [f"Quotas under rule set {t.rule_set}"]
+    for sm in t.summary:
+        part = df[df["bloc"] == sm.bloc]
+        cols = [
+            "commune",
+            "name",
+            "base",
+            *t.terms_of_bloc(sm.bloc),
+            "before_cap",
+            "cap",
+            "trim",
+            "quota",
+            "flags",
+        ]
+        out.append("")
+        out.append(f"[{sm.bloc}]")
+        out.append(part[cols].to_string(index=False))
+        line = (
+            f"  {sm.units} units: terms give {sm.sum_before_cap}, capped "
+            f"{sm.sum_capped}, trimmed {sm.trimmed}, quota {sm.quota}"
+        )
+        if sm.province_total is not None:
+            line += f"; province total {sm.province_total} ({sm.total_source})"
+            if sm.headroom:
+                line += f", headroom {sm.headroom}"
+        out.append(line)
+        out.extend(f"  note: {n}" for n in sm.notes)
+    return "\n".join(out)
+
+
+def quota_csv(t: QuotaTable) -> str:
+    from solver.io.writer import csv_text
+
+    return csv_text(t.records(), t.columns)
+
+
+def table(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str = "") -> str:
+    """Rows as csv, json or an aligned text table (with a title line)."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=columns)
+    if fmt == "csv":
+        return df.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        return df.to_json(orient="records", force_ascii=False, indent=2) + "\n"
+    return (f"{title}\n" if title else "") + df.to_string(index=False, na_rep="-") + "\n"
+
+
+def check_result(rep: CheckReport) -> tuple[str, bool]:
+    """The check's text and whether it goes to standard error."""
+    levels = ", ".join(f"{k} {v:g}" for k, v in rep.levels.items())
+    if rep.ok:
+        return f"plan OK: every rule holds; {levels}", False
+    lines = [f"plan has {len(rep.violations)} violation(s); {levels}"]
+    lines += [f"  - {v}" for v in rep.violations]
+    return "\n".join(lines), True
+
+
+def province_lines(summary: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """One line per province of a several-province run (problems to standard error)."""
+    out: list[tuple[str, bool]] = []
+    for row in summary:
+        out.append((f"{row['province_folder']}: {row['status']}", False))
+        if row["status"] not in ("OPTIMAL", "FEASIBLE"):
+            out += [(f"  - {line}", True) for line in row["problems"][:20]]
+            if len(row["problems"]) > 20:
+                out.append((f"  … {len(row['problems']) - 20} more in metrics.json", True))
+    return out
