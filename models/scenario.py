@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from models.problems import Issue, did_you_mean
-from models.vocab import PlanStatus
+from models.vocab import LEVELS, Level, PlanStatus
 
 
 def _nfc(value: Any) -> Any:
@@ -236,8 +236,8 @@ class ScenarioConfig(BaseModel):
         default=None, description="Province total per bloc, overriding the rule set's"
     )
     max_moves: int | None = Field(default=None, ge=0, description="Most officials moved")
-    objective: list[str] = Field(
-        default_factory=lambda: ["specialty_shortage", "quota_shortage", "disruption"],
+    objective: list[Level] = Field(
+        default_factory=lambda: list(LEVELS),
         description="Lexicographic order of objective levels",
     )
     time_limit: float = Field(default=60, gt=0, description="Seconds for the general engine")
@@ -245,10 +245,10 @@ class ScenarioConfig(BaseModel):
 
     @model_validator(mode="after")
     def _objective(self) -> ScenarioConfig:
-        known = {"specialty_shortage", "quota_shortage", "disruption"}
-        if sorted(self.objective) != sorted(known):
+        if sorted(self.objective) != sorted(LEVELS):
             raise ValueError(
-                f"objective must order exactly {', '.join(sorted(known))}; got {self.objective}"
+                f"objective must order each level once: {', '.join(LEVELS)}; got "
+                + ", ".join(lv.value for lv in self.objective)
             )
         return self
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 import pytest
+from builders import COMMUNES
 from click.testing import CliRunner
-from conftest import COMMUNES
 
 from solver.cli import main
 from solver.paths import bundled_scenario

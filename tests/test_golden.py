@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from builders import GOLDEN
 from click.testing import CliRunner
 
 from solver.cli import main
-
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def test_tiny_golden_plan(tmp_path):

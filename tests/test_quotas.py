@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scenario_builder import commune, scenario
+from builders import commune, scenario
 
 from models import Bloc
 from solver import quotas

@@ -6,7 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import COMMUNES, OFFICIAL, OLD_UNITS, SECONDEE, write_csv
+from builders import COMMUNES, OFFICIAL, OLD_UNITS, SECONDEE, write_csv
 
 from solver.io import ScenarioError, load_scenario
 

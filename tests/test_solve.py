@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scenario_builder import commune, official, scenario, secondee
+from builders import commune, official, scenario, secondee
 
 from models import LEVELS
 from solver import run

@@ -9,15 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from scenario_builder import commune, official, scenario, secondee
 
 from solver import run
 from solver.check import check
 from solver.cli import main
 from solver.io import load_scenario
-from solver.io.rules import load_rule_set, parse_rule_set
+from solver.io.rules import load_rule_set
 from solver.paths import bundled_scenario
 
 
@@ -138,74 +135,6 @@ def test_infeasible_cli_exit_2_with_rule_terms(tmp_path):
     assert "commune 03208 (Xã Xa Dung), government bloc:" in r.output
     assert "pinned officials exceed its quota of" in r.output
     assert "rule set dien-bien-draft-2025" in r.output
-
-
-RULES = parse_rule_set(
-    """name: p
-title: property rules
-sources: {t: {document: T}}
-blocs:
-  government:
-    base: {positions: 2, source: t}
-    caps: {commune: 3, ward: 3, source: t}
-    specialty_template:
-      - {specialty: accounting, minimum: 1, weight: 3, source: t}
-      - {specialty: construction, minimum: 1, weight: 1.5, source: t}
-""",
-    "p.yaml",
-)
-
-person = st.fixed_dictionaries(
-    {
-        "home": st.integers(0, 3),
-        "specialty": st.sampled_from(["accounting", "construction", "office"]),
-        "extra": st.sampled_from([[], ["accounting"], ["construction"]]),
-        "can_relocate": st.booleans(),
-        "max_km": st.sampled_from([None, 25, 60]),
-        "pinned": st.booleans(),
-    }
-)
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    people=st.lists(person, min_size=1, max_size=12),
-    budget=st.integers(0, 2),
-    total=st.sampled_from([None, 5, 9]),
-    area=st.sampled_from([100, 300]),
-)
-def test_flow_and_general_agree_on_random_scenarios(people, budget, total, area):
-    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i, area_km2=area) for i in range(4)]
-    offs = [
-        official(
-            f"P{i}",
-            f"9000{p['home'] + 1}",
-            specialty=p["specialty"],
-            specialties=p["extra"],
-            can_relocate=p["can_relocate"],
-            max_km=p["max_km"],
-            pinned=p["pinned"] and i % 3 == 0,
-        )
-        for i, p in enumerate(people)
-    ]
-    secs = [secondee("S1", "00001"), secondee("S2", "00004", specialty="construction")]
-    s = scenario(
-        communes,
-        officials=offs,
-        secondees=secs,
-        secondee_budget=budget,
-        province_total=None if total is None else {"government": total},
-    )
-    f = run.solve(s, RULES, "flow")
-    g = run.solve(s, RULES, "general")
-    assert f.result.status == g.result.status
-    if f.result.status == "OPTIMAL":
-        assert f.metrics["objective"] == g.metrics["objective"]
-        assert check(s, RULES, f.plan, f.metrics).ok
-        assert check(s, RULES, g.plan, g.metrics).ok
-        gr = run.solve(s, RULES, "greedy")
-        if gr.result.ok:
-            assert check(s, RULES, gr.plan, gr.metrics).ok
 
 
 def test_several_provinces_at_once(tmp_path):

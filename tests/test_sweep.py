@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from builders import commune, official, scenario, secondee
 from click.testing import CliRunner
-from scenario_builder import commune, official, scenario, secondee
 
 from solver.cli import main
 from solver.io.rules import parse_rule_set

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
-import openpyxl
 import pytest
-import yaml
-from conftest import COMMUNES, OFFICIAL, OLD_UNITS, SECONDEE, write_csv
+from builders import COMMUNES, OFFICIAL, OLD_UNITS, SECONDEE, folder_to_workbook, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver.io import ScenarioError, load_scenario
-
-
-def folder_to_workbook(folder: Path, out: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "scenario"
-    ws.append(["key", "value"])
-    for k, v in yaml.safe_load((folder / "scenario.yaml").read_text("utf-8")).items():
-        ws.append([k, ";".join(v) if isinstance(v, list) else v])
-    for f in sorted(folder.glob("*.csv")):
-        sheet = wb.create_sheet(f.stem)
-        with f.open(encoding="utf-8") as fh:
-            for row in csv.reader(fh):
-                # numbers as numbers, like a planner's workbook (codes lose leading zeros)
-                sheet.append([float(c) if c.replace(".", "", 1).isdigit() else c for c in row])
-    wb.save(out)
-    return out
 
 
 def test_workbook_reads_like_the_folder(make_scenario, tmp_path):

@@ -14,6 +14,7 @@ OPTIMAL is a proof, and the gap is 0. tests/test_engines.py checks this against 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -49,7 +50,7 @@ def ranges(p: Problem) -> dict[str, int]:
     }
 
 
-def multipliers(order: list[str], rng: dict[str, int]) -> dict[str, int]:
+def multipliers(order: Sequence[str], rng: dict[str, int]) -> dict[str, int]:
     m: dict[str, int] = {}
     below = 0
     for lv in reversed(order):
@@ -58,7 +59,7 @@ def multipliers(order: list[str], rng: dict[str, int]) -> dict[str, int]:
     return m
 
 
-def solve(p: Problem, order: list[str] | None = None) -> Result:
+def solve(p: Problem, order: Sequence[str] | None = None) -> Result:
     order = list(order or LEVELS)
     t0 = time.perf_counter()
     net = p.network

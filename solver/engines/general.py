@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -27,7 +28,7 @@ BACKEND = "SCIP"
 
 def solve(
     p: Problem,
-    order: list[str] | None = None,
+    order: Sequence[str] | None = None,
     time_limit: float = 60.0,
     hint: bool = True,
     warm: np.ndarray | None = None,

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, get_origin
 
 import yaml
@@ -261,8 +262,6 @@ def parse_table(
 
 def _stand_in(model: type[BaseModel], data: dict[str, Any], bad: set[str | None]) -> Any:
     """A row that failed validation, as attributes: raw values of its good cells, else None."""
-    from types import SimpleNamespace
-
     attrs: dict[str, Any] = {}
     for name, f in model.model_fields.items():
         col = f.alias or name
@@ -305,76 +304,105 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario folder or workbook.
 
-    Raises ScenarioError listing every problem found.
-    """
+    Raises ScenarioError listing every problem found."""
     path = Path(path)
     issues: list[Issue] = []
-    raws: dict[str, RawTable] = {}
-    config: ScenarioConfig | None = None
     if path.is_dir():
-        ypath = path / "scenario.yaml"
-        if not ypath.exists():
-            issues.append(Issue("scenario.yaml", None, None, None, f"this file in {path}"))
-        else:
-            text = _decode(ypath.read_bytes(), "scenario.yaml", issues)
-            if text is not None:
-                try:
-                    data = yaml.safe_load(text) or {}
-                except yaml.YAMLError as e:
-                    issues.append(Issue("scenario.yaml", None, None, None, f"valid YAML ({e})"))
-                    data = None
-                if data is not None and not isinstance(data, dict):
-                    issues.append(Issue("scenario.yaml", None, None, None, "a mapping of keys"))
-                elif data is not None:
-                    config = _read_config(data, "scenario.yaml", issues)
-        for name, (_model, req) in TABLES.items():
-            f = path / f"{name}.csv"
-            if f.exists():
-                t = _read_csv(f, issues)
-                if t is not None:
-                    raws[name] = t
-            elif req:
-                issues.append(Issue(f"{name}.csv", None, None, None, f"this file in {path}"))
+        config, raws = _read_folder(path, issues)
     elif path.suffix.lower() == ".xlsx" and path.exists():
-        sheets = _read_workbook(path, issues) or {}
-        cfg = sheets.pop("scenario", None)
-        if cfg is None:
-            if sheets or not issues:
-                issues.append(Issue(path.name, None, "scenario", None, "a sheet named 'scenario'"))
-        else:
-            config = _read_config(_config_from_sheet(cfg), cfg.where, issues)
-        for name, (_model, req) in TABLES.items():
-            if name in sheets:
-                raws[name] = sheets.pop(name)
-            elif req and (sheets or raws):
-                issues.append(Issue(path.name, None, name, None, f"a sheet named {name!r}"))
-        for extra in sheets:
-            issues.append(
-                Issue(
-                    path.name,
-                    None,
-                    extra,
-                    None,
-                    "sheets named scenario, " + ", ".join(TABLES),
-                    did_you_mean(extra, TABLES),
-                )
-            )
+        config, raws = _read_book(path, issues)
     else:
-        issues.append(
-            Issue(str(path), None, None, None, "a scenario folder or an .xlsx workbook that exists")
-        )
-        raise ScenarioError(issues, str(path))
-
+        expected = "a scenario folder or an .xlsx workbook that exists"
+        raise ScenarioError([Issue(str(path), None, None, None, expected)], str(path))
     if "specialties" not in raws:
-        spec_issues: list[Issue] = []
-        t = _read_csv(default_specialties_file(), spec_issues)
-        issues.extend(spec_issues)
+        t = _read_csv(default_specialties_file(), issues)
         if t is not None:
             raws["specialties"] = t
+    parsed, rownums, everything = _parse_tables(raws, issues)
+    _cross_table_issues(raws, everything, issues)
+    if issues or config is None:
+        raise ScenarioError(issues, str(path))
+    return Scenario(
+        config=config,
+        folder=str(path),
+        locations={
+            name: TableLocation(where=raws[name].where, rows=tuple(rownums[name]))
+            for name in TABLES
+            if name in raws
+        },
+        **{name: tuple(parsed[name]) for name in TABLES},
+    )
 
+
+def _read_yaml(path: Path, issues: list[Issue]) -> ScenarioConfig | None:
+    text = _decode(path.read_bytes(), "scenario.yaml", issues)
+    if text is None:
+        return None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        issues.append(Issue("scenario.yaml", None, None, None, f"valid YAML ({e})"))
+        return None
+    if not isinstance(data, dict):
+        issues.append(Issue("scenario.yaml", None, None, None, "a mapping of keys"))
+        return None
+    return _read_config(data, "scenario.yaml", issues)
+
+
+def _read_folder(
+    path: Path, issues: list[Issue]
+) -> tuple[ScenarioConfig | None, dict[str, RawTable]]:
+    """scenario.yaml and each table's CSV file of a scenario folder."""
+    config = None
+    ypath = path / "scenario.yaml"
+    if not ypath.exists():
+        issues.append(Issue("scenario.yaml", None, None, None, f"this file in {path}"))
+    else:
+        config = _read_yaml(ypath, issues)
+    raws: dict[str, RawTable] = {}
+    for name, (_model, req) in TABLES.items():
+        f = path / f"{name}.csv"
+        if f.exists():
+            t = _read_csv(f, issues)
+            if t is not None:
+                raws[name] = t
+        elif req:
+            issues.append(Issue(f"{name}.csv", None, None, None, f"this file in {path}"))
+    return config, raws
+
+
+def _read_book(
+    path: Path, issues: list[Issue]
+) -> tuple[ScenarioConfig | None, dict[str, RawTable]]:
+    """The 'scenario' sheet and each table's sheet of a workbook."""
+    config = None
+    raws: dict[str, RawTable] = {}
+    sheets = _read_workbook(path, issues) or {}
+    cfg = sheets.pop("scenario", None)
+    if cfg is None:
+        if sheets or not issues:
+            issues.append(Issue(path.name, None, "scenario", None, "a sheet named 'scenario'"))
+    else:
+        config = _read_config(_config_from_sheet(cfg), cfg.where, issues)
+    for name, (_model, req) in TABLES.items():
+        if name in sheets:
+            raws[name] = sheets.pop(name)
+        elif req and (sheets or raws):
+            issues.append(Issue(path.name, None, name, None, f"a sheet named {name!r}"))
+    for extra in sheets:
+        expected = "sheets named scenario, " + ", ".join(TABLES)
+        issues.append(Issue(path.name, None, extra, None, expected, did_you_mean(extra, TABLES)))
+    return config, raws
+
+
+def _parse_tables(
+    raws: dict[str, RawTable], issues: list[Issue]
+) -> tuple[dict[str, list[Any]], dict[str, list[int]], dict[str, list[tuple[int, Any]]]]:
+    """Validate every row of every table: the rows that passed, their row numbers, and all
+    rows in file order (stand-ins for those that failed)."""
     parsed: dict[str, list[Any]] = {}
     rownums: dict[str, list[int]] = {}
-    everything: dict[str, list[tuple[int, Any]]] = {}  # parsed and stand-ins, in file order
+    everything: dict[str, list[tuple[int, Any]]] = {}
     for name, (model, _req) in TABLES.items():
         if name in raws:
             parsed[name], rownums[name], failed = parse_table(raws[name], model, issues)
@@ -390,15 +418,15 @@ def load_scenario(path: str | Path) -> Scenario:
     ):
         if name in raws and not raws[name].rows and raws[name].header:
             issues.append(Issue(raws[name].where, None, None, None, what))
+    return parsed, rownums, everything
 
-    # Cross-table checks on every row: parsed ones, and stand-ins for those that failed (whose
-    # failed cells are blank, so nothing is reported twice).
-    class _Parts:
-        pass
 
-    parts: Any = _Parts()
-    for name in TABLES:
-        setattr(parts, name, tuple(obj for _n, obj in everything[name]))
+def _cross_table_issues(
+    raws: dict[str, RawTable], everything: dict[str, list[tuple[int, Any]]], issues: list[Issue]
+) -> None:
+    """Cross-table checks on every row: parsed ones, and stand-ins for those that failed
+    (whose failed cells are blank, so nothing is reported twice)."""
+    parts = SimpleNamespace(**{name: tuple(obj for _n, obj in everything[name]) for name in TABLES})
     absent = [  # tables missing, or missing a required column: nothing in them is known
         name
         for name, (model, _req) in TABLES.items()
@@ -410,18 +438,6 @@ def load_scenario(path: str | Path) -> Scenario:
             continue
         where = raws[i.table].where if i.table in raws else i.table
         issues.append(Issue(where, i.row, i.column, i.value, i.expected, i.suggestion))
-    if issues or config is None:
-        raise ScenarioError(issues, str(path))
-    return Scenario(
-        config=config,
-        folder=str(path),
-        locations={
-            name: TableLocation(where=raws[name].where, rows=tuple(rownums[name]))
-            for name in TABLES
-            if name in raws
-        },
-        **{name: tuple(parsed[name]) for name in TABLES},
-    )
 
 
 def read_table(path: Path) -> tuple[list[dict[str, str]], list[str]]:

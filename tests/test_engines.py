@@ -1,0 +1,146 @@
+"""The engines behind their one seam: dispatch, the hand-over to the general engine, and the
+flow engine's exactness (every level equal to staged solves) on random scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import commune, official, scenario, secondee
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models import LEVELS, SolveStatus
+from solver import engines, run
+from solver.check import check
+from solver.engines import flow
+from solver.io.rules import parse_rule_set
+from solver.problem import prepare
+
+RULES = parse_rule_set(
+    """name: p
+title: property rules
+sources: {t: {document: T}}
+blocs:
+  government:
+    base: {positions: 2, source: t}
+    caps: {commune: 3, ward: 3, source: t}
+    specialty_template:
+      - {specialty: accounting, minimum: 1, weight: 3, source: t}
+      - {specialty: construction, minimum: 1, weight: 1.5, source: t}
+""",
+    "p.yaml",
+)
+
+person = st.fixed_dictionaries(
+    {
+        "home": st.integers(0, 3),
+        "specialty": st.sampled_from(["accounting", "construction", "office"]),
+        "extra": st.sampled_from([[], ["accounting"], ["construction"]]),
+        "can_relocate": st.booleans(),
+        "max_km": st.sampled_from([None, 25, 60]),
+        "pinned": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(person, min_size=1, max_size=12),
+    budget=st.integers(0, 2),
+    total=st.sampled_from([None, 5, 9]),
+    area=st.sampled_from([100, 300]),
+)
+def test_flow_and_general_agree_on_random_scenarios(people, budget, total, area):
+    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i, area_km2=area) for i in range(4)]
+    offs = [
+        official(
+            f"P{i}",
+            f"9000{p['home'] + 1}",
+            specialty=p["specialty"],
+            specialties=p["extra"],
+            can_relocate=p["can_relocate"],
+            max_km=p["max_km"],
+            pinned=p["pinned"] and i % 3 == 0,
+        )
+        for i, p in enumerate(people)
+    ]
+    secs = [secondee("S1", "00001"), secondee("S2", "00004", specialty="construction")]
+    s = scenario(
+        communes,
+        officials=offs,
+        secondees=secs,
+        secondee_budget=budget,
+        province_total=None if total is None else {"government": total},
+    )
+    f = run.solve(s, RULES, "flow")
+    g = run.solve(s, RULES, "general")
+    assert f.result.status == g.result.status
+    if f.result.status == "OPTIMAL":
+        assert f.metrics["objective"] == g.metrics["objective"]
+        assert check(s, RULES, f.plan, f.metrics).ok
+        assert check(s, RULES, g.plan, g.metrics).ok
+        gr = run.solve(s, RULES, "greedy")
+        if gr.result.ok:
+            assert check(s, RULES, gr.plan, gr.metrics).ok
+
+
+def tiny(**config):
+    communes = [commune("00001"), commune("00002", lat=21.6)]
+    offs = [official(f"P{i}", "90001", specialty="accounting") for i in range(4)]
+    return scenario(communes, officials=offs, **config)
+
+
+@pytest.mark.parametrize("engine", engines.ENGINES)
+def test_every_engine_answers_through_the_seam(engine):
+    p = prepare(tiny(), RULES)
+    r = engines.solve(p, engine)
+    assert r.engine == engine
+    assert r.ok and r.flows is not None
+    assert set(r.levels) == set(LEVELS)
+    # the flow is a flow: every node balanced
+    net = p.network
+    balance = np.zeros(len(net.names), dtype=np.int64)
+    np.add.at(balance, np.asarray(net.tail), r.flows)
+    np.subtract.at(balance, np.asarray(net.head), r.flows)
+    assert (balance == np.asarray(net.supply)).all()
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="unknown engine 'simplex'"):
+        engines.solve(prepare(tiny(), RULES), "simplex")
+
+
+def test_flow_hands_a_binding_max_moves_to_the_general_engine():
+    p = prepare(tiny(max_moves=1), RULES)
+    free = engines.solve(prepare(tiny(), RULES), "flow")
+    assert free.engine == "flow" and free.flows is not None and p.moves(free.flows) == 2
+    r = engines.solve(p, "flow")
+    assert r.engine == "general" and r.status == SolveStatus.OPTIMAL
+    assert "solved by the general engine" in r.message
+    assert r.flows is not None and p.moves(r.flows) == 1
+    assert r.levels["quota_shortage"] == free.levels["quota_shortage"] + 1
+
+
+def test_a_slack_max_moves_stays_with_the_flow_engine():
+    r = engines.solve(prepare(tiny(max_moves=5), RULES), "flow")
+    assert r.engine == "flow" and r.status == SolveStatus.OPTIMAL
+
+
+def test_weights_dominate_every_lower_level():
+    """M_i = 1 + sum of M_j * R_j over lower levels: one unit of a level outweighs the
+    largest possible change of all levels below it."""
+    p = prepare(tiny(), RULES)
+    rng = flow.ranges(p)
+    m = flow.multipliers(list(LEVELS), rng)
+    for i, lv in enumerate(LEVELS):
+        below = sum(m[x] * rng[x] for x in LEVELS[i + 1 :])
+        assert m[lv] > below
+    assert m[LEVELS[-1]] == 1
+
+
+def test_infeasible_is_a_result_not_an_exception():
+    communes = [commune("00001")]
+    offs = [official(f"P{i}", "90001", pinned=True) for i in range(4)]
+    p = prepare(scenario(communes, officials=offs), RULES)  # quota 2, four pinned
+    for engine in engines.ENGINES:
+        assert engines.solve(p, engine).status == SolveStatus.INFEASIBLE
