@@ -13,8 +13,10 @@ from models.scenario import (
     Official,
     OldUnit,
     PopulationSource,
+    RoadFactors,
     Scenario,
     ScenarioConfig,
+    Scope,
     Secondee,
     Specialty,
     TableLocation,
@@ -22,7 +24,6 @@ from models.scenario import (
     UnitKind,
     columns_of,
     reference_issues,
-    scope_of,
     secondee_unavailable,
 )
 from models.vocab import (
@@ -64,8 +65,10 @@ __all__ = [
     "PopulationSource",
     "QuotaRow",
     "QuotaTable",
+    "RoadFactors",
     "Scenario",
     "ScenarioConfig",
+    "Scope",
     "Secondee",
     "SolveStatus",
     "Specialty",
@@ -76,6 +79,5 @@ __all__ = [
     "columns_of",
     "did_you_mean",
     "reference_issues",
-    "scope_of",
     "secondee_unavailable",
 ]

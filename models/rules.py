@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from models.scenario import Bloc, UnitKind
+from models.problems import InputError, Issue
+from models.scenario import Bloc, Category, ScenarioConfig, Scope, UnitKind
 
 
 class Strict(BaseModel):
@@ -192,7 +194,53 @@ class TemplateEntry(Strict):
         return self
 
 
+LAW_CADRES = Source(
+    document="Law on Cadres and Civil Servants No. 80/2025/QH15",
+    date="2025-06-24",
+    note=(
+        "the staffing quota of a commune counts cadres and civil servants; public employees "
+        "count in public service units, part-timers and contract staff outside it (default "
+        "when a rule set does not say)"
+    ),
+)
+DECREE_170 = Source(
+    document="Decree 170/2025/NĐ-CP on recruitment, use and management of civil servants",
+    article="Art. 26–27",
+    date="2025",
+    note=(
+        "a seconded civil servant stays on the sending agency's payroll and staffing (default "
+        "when a rule set does not say)"
+    ),
+)
+
+
+class QuotaHolders(Strict):
+    """Which employment categories hold the quota places of a bloc."""
+
+    categories: list[Category] = Field(min_length=1)
+    source: SourceRef
+    note: str = ""
+
+
+class SecondeeCounting(Strict):
+    """Whether a secondee takes one of the receiving commune's quota places."""
+
+    in_quota: bool = Field(
+        default=False,
+        description=(
+            "False (default): a secondee is extra help, on the sending department's payroll; "
+            "True: a secondee takes a quota place (the commune's officials + secondees ≤ quota)"
+        ),
+    )
+    source: SourceRef
+    note: str = ""
+
+
 class BlocRule(Strict):
+    label: str = Field(default="", description="Readable name of the bloc")
+    quota_holders: QuotaHolders | None = Field(
+        default=None, description="Categories holding this bloc's quota places (else the set's)"
+    )
     base: Base | None = None
     increments: list[Increment] = Field(default_factory=list)
     bonuses: list[Bonus] = Field(default_factory=list)
@@ -230,6 +278,16 @@ class RuleSet(Strict):
     description: str = ""
     sources: dict[str, Source] = Field(default_factory=dict)
     standards: list[Standard] = Field(default_factory=list)
+    quota_holders: QuotaHolders = Field(
+        default=QuotaHolders(
+            categories=[Category.cadre, Category.civil_servant], source=LAW_CADRES
+        ),
+        description="Categories holding quota places in every bloc (a bloc may say otherwise)",
+    )
+    secondees: SecondeeCounting = Field(
+        default=SecondeeCounting(source=DECREE_170),
+        description="How secondees count against the receiving commune's quota",
+    )
     blocs: dict[Bloc, BlocRule] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -242,8 +300,11 @@ class RuleSet(Strict):
 
         for std in self.standards:
             check(std.source)
+        check(self.quota_holders.source)
+        check(self.secondees.source)
         for rule in self.blocs.values():
             for term in [
+                rule.quota_holders,
                 rule.base,
                 rule.caps,
                 rule.province_total,
@@ -275,3 +336,53 @@ class RuleSet(Strict):
             if fits and (best is None or (best.mountainous is None and s.mountainous is not None)):
                 best = s
         return best
+
+    def holders(self, bloc: Bloc) -> QuotaHolders:
+        """The categories holding the bloc's quota places, and their source."""
+        rule = self.blocs[bloc]
+        return rule.quota_holders or self.quota_holders
+
+
+def resolve_scope(
+    config: ScenarioConfig,
+    rule_set: RuleSet,
+    where: str = "scenario.yaml",
+    source: str = "",
+    as_of: dt.date | None = None,
+) -> Scope:
+    """The plan's scope: the blocs in scenario.yaml (default: every bloc the rule set gives
+    quotas for) and, per bloc, the categories holding quota places (scenario.yaml's
+    `categories` when given, else the rule set's quota_holders).
+
+    Raises InputError (at scenario.yaml, key blocs) naming each bloc the rule set has no
+    quota rule for."""
+    blocs = list(config.blocs) if config.blocs is not None else list(rule_set.blocs)
+    missing = [b.value for b in blocs if b not in rule_set.blocs]
+    if missing:
+        raise InputError(
+            [
+                Issue(
+                    where,
+                    None,
+                    "blocs",
+                    ", ".join(missing),
+                    f"blocs that rule set {rule_set.name} gives quotas for ("
+                    + ", ".join(b.value for b in rule_set.blocs)
+                    + "): add a quota rule for "
+                    + ("it" if len(missing) == 1 else "them")
+                    + " to the rule set, or leave "
+                    + ("it" if len(missing) == 1 else "them")
+                    + " out of blocs",
+                    label="key",
+                )
+            ],
+            source or config.name,
+        )
+    holders = {b: frozenset(config.categories or rule_set.holders(b).categories) for b in blocs}
+    return Scope(
+        blocs=tuple(blocs),
+        holders=holders,
+        as_of=as_of or config.as_of,
+        rule_set=rule_set.name,
+        widened=config.categories is not None,
+    )

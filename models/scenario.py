@@ -207,6 +207,20 @@ class Specialty(Row):
     bloc: Bloc
 
 
+class RoadFactors(BaseModel):
+    """Road km per great-circle km by terrain. A pair of units takes the larger factor of its
+    two ends (a road into the mountains is a mountain road)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mountainous: float = Field(gt=0, description="Between or into mountainous units")
+    other: float = Field(gt=0, description="Between other units")
+    reason: str = Field(min_length=1, description="Why these factors (figures and sources)")
+
+    def of(self, mountainous: bool) -> float:
+        return self.mountainous if mountainous else self.other
+
+
 class ScenarioConfig(BaseModel):
     """The contents of scenario.yaml."""
 
@@ -218,14 +232,22 @@ class ScenarioConfig(BaseModel):
     description: str = ""
     rule_set: Text = Field(description="Bundled rule-set name or a path relative to the folder")
     as_of: dt.date = Field(description="Date the plan applies to")
-    road_factor: float = Field(default=1.4, gt=0, description="Road km per great-circle km")
-    blocs: list[Bloc] = Field(
-        default_factory=lambda: [Bloc.government], min_length=1, description="Blocs in scope"
+    road_factor: float | RoadFactors = Field(
+        default=1.4,
+        description="Road km per great-circle km: one number, or one per terrain with its reason",
     )
-    categories: list[Category] = Field(
-        default_factory=lambda: list(Category),
+    blocs: list[Bloc] | None = Field(
+        default=None,
         min_length=1,
-        description="Employment categories in scope of the plan (default: all)",
+        description="Blocs in scope (default: every bloc the rule set gives quotas for)",
+    )
+    categories: list[Category] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Categories that hold quota places, overriding the rule set's quota_holders "
+            "(default: the rule set's; the others are kept outside the quota)"
+        ),
     )
     secondee_budget: int = Field(default=0, ge=0, description="Most secondees to use")
     secondee_cost: int = Field(
@@ -329,24 +351,47 @@ class Scenario(BaseModel):
 _DERIVED = ("commune_index", "names", "successor")
 
 
-def scope_of(official: Official, config: ScenarioConfig) -> tuple[PlanStatus, str] | None:
-    """None when the official is planned; else the status (leaves, out_of_scope) and why.
+class Scope(BaseModel):
+    """Who the plan covers, resolved from scenario.yaml and the rule set (see
+    `models.rules.resolve_scope`): the planned blocs, which categories hold quota places in
+    each, the date, and what the plan calls officials of the other categories."""
 
-    Officials are planned when they intend to stay, their bloc and category are in scope, and
-    they are still available on the scenario's date."""
-    if official.intention != Intention.stay:
-        verb = "retires" if official.intention == Intention.retire else "resigns"
-        return PlanStatus.leaves, f"leaves: {verb}"
-    if official.bloc not in config.blocs:
-        return PlanStatus.out_of_scope, f"out of scope: bloc {official.bloc.value} is not planned"
-    if official.category not in config.categories:
-        return (
-            PlanStatus.out_of_scope,
-            f"out of scope: category {official.category.value} is not planned",
-        )
-    if official.available_until is not None and official.available_until < config.as_of:
-        return PlanStatus.out_of_scope, f"out of scope: available until {official.available_until}"
-    return None
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    blocs: tuple[Bloc, ...]
+    holders: dict[Bloc, frozenset[Category]]
+    as_of: dt.date
+    rule_set: str
+    widened: bool = Field(description="scenario.yaml sets the categories (not the rule set)")
+
+    def of(self, official: Official) -> tuple[PlanStatus, str] | None:
+        """None when the official is planned in a quota place; else the status and why.
+
+        Planned: intends to stay, bloc in scope, category holding quota places in that bloc,
+        available on the date. In post but of another category: outside_quota (kept where
+        they work, holding no quota place)."""
+        if official.intention != Intention.stay:
+            verb = "retires" if official.intention == Intention.retire else "resigns"
+            return PlanStatus.leaves, f"leaves: {verb}"
+        if official.bloc not in self.blocs:
+            return (
+                PlanStatus.out_of_scope,
+                f"out of scope: bloc {official.bloc.value} is not planned",
+            )
+        if official.available_until is not None and official.available_until < self.as_of:
+            return (
+                PlanStatus.out_of_scope,
+                f"out of scope: available until {official.available_until}",
+            )
+        if official.category not in self.holders[official.bloc]:
+            who = "scenario.yaml categories" if self.widened else f"rule set {self.rule_set}"
+            until = f", serves until {official.available_until}" if official.available_until else ""
+            return (
+                PlanStatus.outside_quota,
+                f"outside the quota: {official.category.value.replace('_', ' ')} holds no quota "
+                f"place under {who}; kept where they work{until}",
+            )
+        return None
 
 
 def secondee_unavailable(q: Secondee, as_of: dt.date) -> str | None:

@@ -32,7 +32,8 @@ class PlanStatus(StrEnum):
     moves = "moves"  # an official moved to another unit
     unplaced = "unplaced"  # an official in scope with no position in the plan
     leaves = "leaves"  # an official who retires or resigns
-    out_of_scope = "out_of_scope"  # bloc or category not planned, or not available on as_of
+    out_of_scope = "out_of_scope"  # bloc not planned, or not available on as_of
+    outside_quota = "outside_quota"  # in post, of a category that holds no quota place: kept
     seconded = "seconded"  # a secondee candidate sent to a unit
     not_selected = "not_selected"  # a secondee candidate not sent
 
@@ -50,6 +51,7 @@ OFFICIAL_STATUSES = frozenset(
         PlanStatus.unplaced,
         PlanStatus.leaves,
         PlanStatus.out_of_scope,
+        PlanStatus.outside_quota,
     }
 )
 SECONDEE_STATUSES = frozenset({PlanStatus.seconded, PlanStatus.not_selected})

@@ -10,7 +10,11 @@ level. Each rule is a named step below; `RULES` lists them for the docs and the 
   specialties;
 - a seconded candidate is available on the date, goes to a real unit within max_km, carries
   the right km, fills their own specialty;
-- the secondee budget, max_moves, every unit's quota and every bloc's province total hold;
+- the secondee budget, max_moves, every unit's quota (its officials; officials and secondees
+  where the rule set counts secondees in the quota) and every bloc's province total (officials
+  only) hold;
+- an official of a category that holds no quota place is kept where they work
+  (outside_quota);
 - the three levels match what metrics.json reports (`check`).
 """
 
@@ -32,10 +36,9 @@ from models import (
     QuotaTable,
     Scenario,
     Secondee,
-    scope_of,
     secondee_unavailable,
 )
-from models.rules import RuleSet
+from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
 from solver.geo import distance_table
 
@@ -68,6 +71,7 @@ class _Tally:
     """What the plan's rows add up to."""
 
     placed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    seconded: Counter[tuple[str, str]] = field(default_factory=Counter)
     placed_bloc: Counter[str] = field(default_factory=Counter)
     fills: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     status: Counter[str] = field(default_factory=Counter)
@@ -81,10 +85,10 @@ class _Checker:
         self.s = scenario
         self.rs = rule_set
         self.cfg = scenario.config
-        self.blocs = {b.value for b in self.cfg.blocs}
-        self.quotas: QuotaTable = quota_engine.compute(
-            scenario, rule_set, quota_engine.covered_blocs(scenario, rule_set)
-        )
+        self.scope = resolve_scope(self.cfg, rule_set)
+        self.blocs = {b.value for b in self.scope.blocs}
+        self.in_quota = rule_set.secondees.in_quota
+        self.quotas: QuotaTable = quota_engine.compute(scenario, rule_set, list(self.scope.blocs))
         self.km = distance_table(scenario)
         self.codes = {c.code for c in scenario.communes}
         self.bad: list[str] = []
@@ -119,14 +123,26 @@ class _Checker:
             return False
         if r.from_ != cur:
             self.bad.append(f"{pid}: from {r.from_} but works at {cur}")
-        scope = scope_of(p, self.cfg)
+        scope = self.scope.of(p)
         leaving = scope is not None and scope[0] == PlanStatus.leaves
         outside = scope is not None and scope[0] == PlanStatus.out_of_scope
+        kept = scope is not None and scope[0] == PlanStatus.outside_quota
         if leaving != (status == PlanStatus.leaves):
             self.bad.append(f"{pid}: intention {p.intention.value} but status {status.value}")
             return False
         if not leaving and outside != (status == PlanStatus.out_of_scope):
             self.bad.append(f"{pid}: scope mismatch (status {status.value})")
+            return False
+        if not leaving and kept != (status == PlanStatus.outside_quota):
+            self.bad.append(
+                f"{pid}: category {p.category.value} "
+                + ("holds no" if kept else "holds a")
+                + f" quota place, but status {status.value}"
+            )
+            return False
+        if status == PlanStatus.outside_quota:
+            if r.to != cur or r.km:
+                self.bad.append(f"{pid}: kept outside the quota, but to {r.to!r} (works at {cur})")
             return False
         if not status.placed:
             if r.to:
@@ -185,7 +201,7 @@ class _Checker:
         if r.fills != x.specialty:
             self.bad.append(f"{pid}: fills {r.fills!r}, not its specialty {x.specialty}")
         b = self.cfg.secondee_bloc.value
-        self.t.placed[(to, b)] += 1
+        self.t.seconded[(to, b)] += 1
         self.t.fills[(to, b, x.specialty)] += 1
         self.t.disruption += d + self.cfg.secondee_cost
 
@@ -202,16 +218,19 @@ class _Checker:
         quota = self.quotas.quotas()
         short = 0
         for b in sorted(self.blocs):
-            if b not in self.quotas.blocs:
-                self.bad.append(f"rule set {self.rs.name} gives no quota for bloc {b}")
-                continue
             for c in sorted(self.codes):
                 qv = quota[(c, b)]
-                if t.placed[(c, b)] > qv:
+                o, s = t.placed[(c, b)], t.seconded[(c, b)]
+                if self.in_quota and o + s > qv:
                     self.bad.append(
-                        f"commune {c}, {b} bloc: {t.placed[(c, b)]} placed, above its quota {qv}"
+                        f"commune {c}, {b} bloc: {o} officials and {s} secondees placed, above "
+                        f"its quota {qv} (rule set {self.rs.name} counts secondees in the quota)"
                     )
-                short += max(0, qv - t.placed[(c, b)])
+                elif o > qv:
+                    self.bad.append(
+                        f"commune {c}, {b} bloc: {o} officials placed, above its quota {qv}"
+                    )
+                short += max(0, qv - o - s)
             total = self.quotas.total(b)
             if total is not None and t.placed_bloc[b] > total:
                 self.bad.append(

@@ -49,13 +49,17 @@ def build_plan(p: Problem, result: Result) -> Plan:
         if o.status.placed:
             placed[(o.to, bloc_of[pid])] += 1
             placed_bloc[bloc_of[pid]] += 1
+    officials_at = Counter(placed)
     for o in secondees.values():
-        placed[(o.to, p.secondee_bloc)] += 1
+        if p.secondees_in_quota:
+            placed[(o.to, p.secondee_bloc)] += 1
     used = len(secondees)
     rows = [
         _official_row(p, x, officials.get(x.id), placed, placed_bloc) for x in p.scenario.officials
     ]
-    rows += [_secondee_row(p, q, secondees.get(q.id), used) for q in p.scenario.secondees]
+    rows += [
+        _secondee_row(p, q, secondees.get(q.id), used, officials_at) for q in p.scenario.secondees
+    ]
     return Plan(rows=tuple(rows))
 
 
@@ -131,6 +135,8 @@ def _official_row(
     )
     if o is None:
         row["status"], row["reason"] = p.status_of[x.id]
+        if row["status"] == PlanStatus.outside_quota:
+            row["to"] = cur
     elif o.status == PlanStatus.unplaced:
         row["status"] = o.status
         row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc)
@@ -147,7 +153,13 @@ def _official_row(
     return PlanRow.model_construct(**row)
 
 
-def _secondee_row(p: Problem, q: Secondee, o: Placement | None, used: int) -> PlanRow:
+def _secondee_row(
+    p: Problem,
+    q: Secondee,
+    o: Placement | None,
+    used: int,
+    officials_at: Counter[tuple[str, str]],
+) -> PlanRow:
     names = p.scenario.names
     row: dict[str, Any] = dict(
         id=q.id,
@@ -165,14 +177,22 @@ def _secondee_row(p: Problem, q: Secondee, o: Placement | None, used: int) -> Pl
         row["status"], row["reason"] = p.status_of[q.id]
     elif o is not None:
         d = p.km[(q.base, o.to)]
-        what = o.slot or "a quota vacancy"
+        b = p.secondee_bloc
+        if o.slot:
+            what = f"to fill the {o.slot} need"
+        elif p.secondees_in_quota or officials_at[(o.to, b)] < p.quota(o.to, b):
+            what = "to cover a quota vacancy"
+        else:
+            what = "as extra help"
+        if not p.secondees_in_quota:
+            what += "; stays on the sending department's payroll, outside the quota"
         row.update(
             bloc=p.secondee_bloc,
             to=o.to,
             km=d,
             fills=o.slot or q.specialty,
             status=PlanStatus.seconded,
-            reason=f"seconded {d} km from {names[q.base]} to fill {what} at {names[o.to]}",
+            reason=f"seconded {d} km from {names[q.base]} to {names[o.to]} {what}",
         )
     else:
         row["status"] = PlanStatus.not_selected

@@ -1,7 +1,7 @@
 """Scenario + quotas → a prepared, solver-neutral placement problem (a network).
 
-Officials in scope are grouped into classes of interchangeable people (same bloc, current
-commune, specialties, placement freedom and max_km). The network, per bloc b in scope:
+Officials planned in quota places are grouped into classes of interchangeable people (same
+bloc, current commune, specialties, placement freedom and max_km). The network, per bloc b:
 
     class k ──(km if moving)──▶ slot S(c,b,s) ──need(c,b,s), reward w_s──▶ C(c,b)
     class k ──(km if moving)─────────────────────────────────────────────▶ C(c,b)
@@ -9,11 +9,25 @@ commune, specialties, placement freedom and max_km). The network, per bloc b in 
     class k ──unplaced──▶ U_b ──▶ X_b                      (pinned classes have no such arc)
     SB (supply: min(budget, candidates)) ──▶ secondee class q ──(km + cost)──▶ S / C of the
     secondee bloc;  SB ──unused──▶ Z;  D_bsec ──▶ Z (demand of Z: SB's supply)
+    C(c,bsec) ──extra──▶ Z                                   (secondees outside the quota)
 
-Flow conservation makes D_bsec → Z carry exactly the secondees used, so D_b → X_b carries the
-placed officials alone: secondees share the commune quota but not the province total. Every
-level of the objective is linear in the arc flows (`Network.level_costs`, plus an offset), and
-the network is totally unimodular, so an LP optimum is integral.
+Flow conservation makes D_bsec → Z carry the secondees who cover a quota place, so D_b → X_b
+carries the placed officials alone: secondees never count in the province total. The reward
+arc C → D carries min(quota, officials + secondees): the covered places.
+
+Secondee counting (the rule set's `secondees.in_quota`):
+- outside the quota (the default): a secondee is extra help. The `extra` arcs let secondees
+  beyond the quota leave C(c,bsec) without a quota place, and the side constraint
+  "officials arriving at (c,bsec) ≤ quota(c,bsec)" (`Problem.official_caps`) keeps the
+  commune's own officials within its quota. Without that constraint the network is a
+  relaxation: the flow engine solves it, and its optimum is the answer whenever it keeps
+  the constraint (`Problem.over_quota`); otherwise the general engine solves it with the
+  constraint.
+- inside the quota: no `extra` arcs; officials + secondees ≤ quota is a capacity, and the
+  network is exact (totally unimodular).
+
+Every level of the objective is linear in the arc flows (`Network.level_costs`, plus an
+offset), and the network is totally unimodular, so an LP optimum is integral.
 """
 
 from __future__ import annotations
@@ -28,22 +42,20 @@ from models import (
     LEVELS,
     Bloc,
     Freedom,
-    InputError,
-    Issue,
     Official,
     PlanStatus,
     QuotaTable,
     Scenario,
-    scope_of,
+    Scope,
     secondee_unavailable,
 )
-from models.rules import RuleSet
+from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
 from solver.geo import distance_table
 
 # arc kinds
 PLACE_SLOT, PLACE_COMMUNE, UNPLACED, NEED, QUOTA, TOTAL, UNPLACED_OUT = range(7)
-SEC_PICK, SEC_SLOT, SEC_COMMUNE, SEC_UNUSED, SEC_OUT = range(7, 12)
+SEC_PICK, SEC_SLOT, SEC_COMMUNE, SEC_UNUSED, SEC_OUT, SEC_EXTRA = range(7, 13)
 PERSON_ARCS = (PLACE_SLOT, PLACE_COMMUNE, UNPLACED, SEC_SLOT, SEC_COMMUNE, SEC_PICK)
 INF = 1 << 40
 
@@ -182,6 +194,7 @@ class Problem:
 
     scenario: Scenario
     rule_set: RuleSet
+    scope: Scope
     blocs: list[str]
     communes: list[str]
     quotas: QuotaTable
@@ -193,6 +206,23 @@ class Problem:
     budget: int
     move_arcs: list[int]
     pinned_count: dict[tuple[str, str], int]
+    # (commune, bloc) → officials' arcs into it, where secondees are extra: Σ flow ≤ quota
+    official_caps: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    @property
+    def secondees_in_quota(self) -> bool:
+        return self.rule_set.secondees.in_quota
+
+    def over_quota(self, flows: np.ndarray) -> list[tuple[str, str, int, int]]:
+        """(commune, bloc, officials, quota) where a flow places more officials than the
+        quota: the side constraint of the network's relaxation (see the module doc)."""
+        out = []
+        for (c, b), arcs in self.official_caps.items():
+            n = int(flows[arcs].sum())
+            q = self.quota(c, b)
+            if n > q:
+                out.append((c, b, n, q))
+        return out
 
     @property
     def max_moves(self) -> int | None:
@@ -240,29 +270,16 @@ def _scale_of(values: list[float]) -> int:
     return scale
 
 
+def scope(scenario: Scenario, rule_set: RuleSet) -> Scope:
+    """Who the plan covers (`models.rules.resolve_scope`); InputError (at scenario.yaml, key
+    blocs) when the rule set has no quota rule for a bloc in scope."""
+    where = "scenario.yaml" if not scenario.folder.endswith(".xlsx") else scenario.folder
+    return resolve_scope(scenario.config, rule_set, where, scenario.folder or scenario.config.name)
+
+
 def planned_blocs(scenario: Scenario, rule_set: RuleSet) -> list[str]:
-    """The blocs in scope; InputError (at scenario.yaml, key blocs) when the rule set has no
-    quota rule for one of them."""
-    blocs = [b.value for b in scenario.config.blocs]
-    missing = [b for b in blocs if Bloc(b) not in rule_set.blocs]
-    if missing:
-        where = "scenario.yaml" if not scenario.folder.endswith(".xlsx") else scenario.folder
-        raise InputError(
-            [
-                Issue(
-                    where,
-                    None,
-                    "blocs",
-                    ", ".join(missing),
-                    f"blocs that rule set {rule_set.name} gives quotas for ("
-                    + ", ".join(b.value for b in rule_set.blocs)
-                    + ")",
-                    label="key",
-                )
-            ],
-            scenario.folder or scenario.config.name,
-        )
-    return blocs
+    """The blocs in scope (InputError when the rule set has no quota rule for one)."""
+    return [b.value for b in scope(scenario, rule_set).blocs]
 
 
 def scenario_quotas(scenario: Scenario, rule_set: RuleSet) -> QuotaTable:
@@ -278,27 +295,29 @@ def prepare(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable | None = N
 
     Raises InputError for a scenario that cannot be modelled (a bloc without a rule, data a
     rule needs)."""
-    blocs = planned_blocs(scenario, rule_set)
+    sc = scope(scenario, rule_set)
     if quotas is None:
-        quotas = quota_engine.compute(scenario, rule_set, [Bloc(b) for b in blocs])
-    return build(scenario, rule_set, quotas, blocs)
+        quotas = quota_engine.compute(scenario, rule_set, list(sc.blocs))
+    return build(scenario, rule_set, quotas, sc)
 
 
-def build(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable, blocs: list[str]) -> Problem:
+def build(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable, sc: Scope) -> Problem:
     """Classes of officials and secondees, then the network (see the module doc)."""
     km = distance_table(scenario)
+    blocs = [b.value for b in sc.blocs]
     status_of: dict[str, tuple[PlanStatus, str]] = {}
-    classes = official_classes(scenario, status_of)
+    classes = official_classes(scenario, sc, status_of)
     sclasses = secondee_classes(scenario, blocs, status_of)
     communes = [c.code for c in scenario.communes]
     budget = min(scenario.config.secondee_budget, sum(len(q.members) for q in sclasses))
     builder = _NetworkBuilder(scenario, quotas, blocs, communes, km)
     builder.bloc_nodes()
     builder.official_arcs(classes)
-    builder.secondee_arcs(sclasses, budget)
+    builder.secondee_arcs(sclasses, budget, extra=not rule_set.secondees.in_quota)
     return Problem(
         scenario,
         rule_set,
+        sc,
         blocs,
         communes,
         quotas,
@@ -310,17 +329,19 @@ def build(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable, blocs: list
         budget if sclasses else 0,
         builder.move_arcs,
         dict(builder.pinned_count),
+        builder.official_caps if builder.has_extra else {},
     )
 
 
 def official_classes(
-    scenario: Scenario, status_of: dict[str, tuple[PlanStatus, str]]
+    scenario: Scenario, sc: Scope, status_of: dict[str, tuple[PlanStatus, str]]
 ) -> list[OfficialClass]:
-    """Officials in scope, grouped into classes of interchangeable people (same bloc, current
-    unit, specialties, freedom and max_km); the others get their status in `status_of`."""
+    """Officials planned in quota places, grouped into classes of interchangeable people
+    (same bloc, current unit, specialties, freedom and max_km); the others get their status
+    in `status_of`."""
     groups: dict[tuple, list[Official]] = defaultdict(list)
     for p in scenario.officials:
-        st = scope_of(p, scenario.config)
+        st = sc.of(p)
         if st is not None:
             status_of[p.id] = st
             continue
@@ -379,6 +400,8 @@ class _NetworkBuilder:
         self.net = Network()
         self.move_arcs: list[int] = []
         self.pinned_count: dict[tuple[str, str], int] = defaultdict(int)
+        self.official_caps: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.has_extra = False
         self.s_node: dict[tuple[str, str, str], int] = {}
 
     def bloc_nodes(self) -> None:
@@ -468,10 +491,13 @@ class _NetworkBuilder:
                 kms.append(d)
             first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
             self.move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != k.current)
+            for i, c in enumerate(arc_communes):
+                self.official_caps[(c, k.bloc)].append(first + i)
 
-    def secondee_arcs(self, sclasses: list[SecondeeClass], budget: int) -> None:
+    def secondee_arcs(self, sclasses: list[SecondeeClass], budget: int, extra: bool) -> None:
         """SB (the budget) → each secondee class → slots and communes of the secondee bloc;
-        unused budget SB → Z; used budget leaves the bloc's D node for Z."""
+        unused budget SB → Z; used budget leaves the bloc's D node for Z, and, with `extra`
+        (secondees outside the quota), each commune's C node for Z."""
         if not sclasses:
             return
         net, cfg = self.net, self.scenario.config
@@ -480,6 +506,13 @@ class _NetworkBuilder:
         z = net.node("Z[secondees]", -budget)
         net.arc(sb, z, budget, SEC_UNUSED)
         net.arc(self.d_node[sec_bloc], z, budget, SEC_OUT)
+        if extra:
+            self.has_extra = True
+            for c in self.communes:
+                net.arc(self.c_node[(c, sec_bloc)], z, budget, SEC_EXTRA, commune=c)
+            self.official_caps = {
+                (c, b): arcs for (c, b), arcs in self.official_caps.items() if b == sec_bloc
+            }
         for sc in sclasses:
             qn = net.node(f"Q[class={sc.index},specialty={sc.specialty},base={sc.base}]")
             net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index)
@@ -555,17 +588,23 @@ def flows_from_counts(p: Problem, person_arcs: dict[int, int]) -> np.ndarray:
     inflow = np.zeros(len(net.names), dtype=np.int64)
     np.add.at(inflow, np.asarray(net.head, dtype=np.int64), flows)
     kinds = net.kind
-    # slots → communes, then communes → D, D → X (officials) and D → Z (secondees)
+    # slots → communes, then communes → D (up to the quota; the rest leaves by an extra arc
+    # where secondees are outside the quota), D → X (officials) and D → Z (secondees)
+    extra = {net.tail[a]: a for a, kind in enumerate(kinds) if kind == SEC_EXTRA}
     for stage in (NEED, QUOTA):
         for a, kind in enumerate(kinds):
             if kind == stage:
                 flows[a] = inflow[net.tail[a]]
+                if kind == QUOTA and net.tail[a] in extra and flows[a] > net.cap[a]:
+                    flows[extra[net.tail[a]]] = flows[a] - net.cap[a]
+                    flows[a] = net.cap[a]
         inflow[:] = 0
         np.add.at(inflow, np.asarray(net.head, dtype=np.int64), flows)
     sec_used = sum(f for a, f in person_arcs.items() if kinds[a] in (SEC_SLOT, SEC_COMMUNE))
+    sec_extra = sum(int(flows[a]) for a in extra.values())
     for a, kind in enumerate(kinds):
         if kind == SEC_OUT:
-            flows[a] = sec_used
+            flows[a] = sec_used - sec_extra
         elif kind == SEC_UNUSED:
             flows[a] = p.budget - sec_used
         elif kind == SEC_PICK:

@@ -75,11 +75,6 @@ def bracket_for(b: Brackets, value: int) -> Any:
     raise AssertionError("brackets are validated to cover 0..∞")  # pragma: no cover
 
 
-def covered_blocs(scenario: Scenario, rule_set: RuleSet) -> list[Bloc]:
-    """The scenario's blocs in scope that the rule set gives quotas for."""
-    return [b for b in scenario.config.blocs if b in rule_set.blocs]
-
-
 def province_total(rule: BlocRule, bloc: Bloc, s: Scenario) -> tuple[int | None, str]:
     if s.config.province_total and bloc in s.config.province_total:
         return s.config.province_total[bloc], "scenario.yaml province_total"

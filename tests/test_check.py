@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from models import Bloc, Plan, PlanRow
+from models import Bloc, Category, InputError, Plan, PlanRow
 from solver.check import check, evaluate
 
 
@@ -78,7 +78,11 @@ CELL_RULES = [
     ("S1", {"to": "99999"}, "S1: destination '99999' is not a unit"),
     ("S1", {"km": 61}, "S1: km 61 but the distance is 62"),
     ("S1", {"fills": "office"}, "S1: fills 'office', not its specialty accounting"),
-    ("S1", {"to": "00001", "km": 0}, "commune 00001, government bloc: 3 placed, above its quota 2"),
+    (
+        "P2",
+        {"to": "00001", "km": 0, "status": "stays"},
+        "commune 00001, government bloc: 3 officials placed, above its quota 2",
+    ),
 ]
 
 
@@ -130,7 +134,35 @@ def test_province_total(golden):
 def test_bloc_without_a_rule(golden):
     s, rs, plan = golden
     s = with_config(s, blocs=[Bloc.government, Bloc.party])
-    assert "rule set golden-rules gives no quota for bloc party" in violations(s, rs, plan)
+    with pytest.raises(InputError, match="rule set golden-rules gives quotas for"):
+        evaluate(s, rs, plan)
+
+
+def test_a_secondee_at_a_full_commune_is_extra_unless_the_rule_set_counts_it(golden):
+    s, rs, plan = golden
+    extra = broken(plan, "S1", to="00001", km=0)
+    rep = evaluate(s, rs, extra)
+    assert rep.ok, rep.violations  # outside the quota: the commune's officials are within it
+    assert rep.levels["quota_shortage"] == 2  # Xã Ba is now short of both places
+    in_quota = rs.model_copy(
+        update={"secondees": rs.secondees.model_copy(update={"in_quota": True})}
+    )
+    assert (
+        "commune 00001, government bloc: 2 officials and 1 secondees placed, above its quota 2 "
+        "(rule set golden-rules counts secondees in the quota)"
+    ) in violations(s, in_quota, extra)
+
+
+def test_an_official_outside_the_quota_is_kept_where_they_work(golden):
+    s, rs, plan = golden
+    s = with_person(s, "officials", "P3", category=Category.part_time)
+    assert "P3: category part_time holds no quota place, but status stays" in violations(
+        s, rs, plan
+    )
+    kept = broken(plan, "P3", status="outside_quota", fills="", to="00002", km=0)
+    assert "P3: kept outside the quota, but to '00002' (works at 00001)" in violations(s, rs, kept)
+    kept = broken(plan, "P3", status="outside_quota", fills="", to="00001", km=0)
+    assert evaluate(s, rs, kept).ok
 
 
 def test_reported_levels_must_match(golden):

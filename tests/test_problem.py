@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from builders import COMMUNES, commune, folder_to_workbook, official, scenario, secondee
 
-from models import Bloc, Freedom, InputError, PlanStatus
+from models import Bloc, Category, Freedom, InputError, PlanStatus
 from solver.io import load_scenario
 from solver.io.rules import load_rule_set, parse_rule_set
 from solver.problem import (
@@ -47,7 +47,11 @@ def test_interchangeable_officials_form_one_class_in_keep_priority_order():
         official("G", "90001", max_km=30),
         official("H", "90001", specialties=["accounting"]),
     ]
-    p = prepare(two_communes(offs), RULES)
+    s = two_communes(offs)
+    wide = s.model_copy(
+        update={"config": s.config.model_copy(update={"categories": list(Category)})}
+    )
+    p = prepare(wide, RULES)
     by_members = {tuple(k.members): k for k in p.classes}
     # leaders, then commune tier, then category rank, then id
     assert ("C", "D", "B", "A") in by_members  # B: commune tier, though a part-timer
@@ -115,7 +119,8 @@ def test_a_bloc_without_a_rule_is_a_located_input_error():
         prepare(s, RULES)
     assert [i.text() for i in e.value.issues] == [
         "scenario.yaml, key blocs: found 'military', expected blocs that rule set tiny gives "
-        "quotas for (government)"
+        "quotas for (government): add a quota rule for it to the rule set, or leave it out of "
+        "blocs"
     ]
 
 

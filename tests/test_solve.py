@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from builders import commune, official, scenario, secondee
 
-from models import LEVELS
+from models import LEVELS, Category
 from solver import run
 from solver.check import check
 from solver.io.rules import parse_rule_set
@@ -121,7 +121,7 @@ def test_infeasible_pinned_set_is_explained():
     ]
 
 
-def test_retirees_leave_and_others_are_out_of_scope():
+def test_retirees_leave_and_others_are_out_of_scope_or_outside_the_quota():
     import datetime as dt
 
     offs = [
@@ -135,9 +135,10 @@ def test_retirees_leave_and_others_are_out_of_scope():
     assert status(o, "R1") == ("leaves", "", "leaves: retires")
     assert status(o, "Q1") == ("leaves", "", "leaves: resigns")
     assert status(o, "T1") == (
-        "out_of_scope",
-        "",
-        "out of scope: category part_time is not planned",
+        "outside_quota",
+        "00001",
+        "outside the quota: part time holds no quota place under scenario.yaml categories; "
+        "kept where they work",
     )
     assert status(o, "U1") == ("out_of_scope", "", "out of scope: available until 2025-09-01")
     assert status(o, "K1")[0] == "out_of_scope"
@@ -199,12 +200,22 @@ def test_max_moves_side_constraint():
     assert levels(o) == (6.0, 3, 40)
 
 
-def test_all_categories_are_in_scope_by_default():
+def test_only_the_rule_sets_quota_holders_take_quota_places_by_default():
     import datetime as dt
 
     offs = [
         official("T1", "90001", category="part_time", available_until=dt.date(2026, 5, 31)),
         official("E1", "90001", category="public_employee"),
+        official("C1", "90001", category="cadre"),
     ]
     o = solve(three(offs))
-    assert set(o.plan.to_frame()["status"]) == {"stays"}
+    assert status(o, "T1") == (
+        "outside_quota",
+        "00001",
+        "outside the quota: part time holds no quota place under rule set tiny; kept where "
+        "they work, serves until 2026-05-31",
+    )
+    assert status(o, "E1")[:2] == ("outside_quota", "00001")
+    assert status(o, "C1")[0] == "stays"
+    wide = solve(three(offs, categories=list(Category)))  # widened explicitly
+    assert set(wide.plan.to_frame()["status"]) <= {"stays", "moves"}

@@ -3,7 +3,9 @@
 `flow` (exact min-cost flow, the default), `general` (staged integer program with side
 constraints), `greedy` (the by-hand baseline). `solve` picks the engine and hands a problem
 the network cannot hold (a binding `max_moves`, weights too large for exact integer costs)
-from the flow engine to the general one. No other module picks an engine.
+from the flow engine to the general one: a binding `max_moves`, a relaxation optimum that
+places more officials than a quota where secondees are extra (see solver/problem.py), weights
+too large for exact integer costs. No other module picks an engine.
 """
 
 from __future__ import annotations
@@ -22,21 +24,13 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
         from solver.engines import flow
 
         r = flow.solve(p, order)
-        needs_general = r.status == "ERROR" or (
-            p.max_moves is not None
-            and r.ok
-            and r.flows is not None
-            and p.moves(r.flows) > p.max_moves
-        )
-        if not needs_general:
+        why = _side_constraint_binds(p, r)
+        if why is None:
             return r
         from solver.engines import general
 
         g = general.solve(p, order, limit, warm=r.flows if r.ok else None)
-        g.message = (
-            f"flow engine: {r.message or 'max_moves is a side constraint'}; "
-            "solved by the general engine"
-        )
+        g.message = f"flow engine: {why}; solved by the general engine"
         return g
     if engine == "general":
         from solver.engines import general
@@ -47,6 +41,24 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
 
         return greedy.solve(p)
     raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def _side_constraint_binds(p: Problem, r: Result) -> str | None:
+    """Why the flow engine's answer is not the answer (None: it is)."""
+    if r.status == "ERROR":
+        return r.message
+    if not r.ok or r.flows is None:
+        return None
+    if p.max_moves is not None and p.moves(r.flows) > p.max_moves:
+        return "max_moves is a side constraint"
+    over = p.over_quota(r.flows)
+    if over:
+        c, b, n, q = over[0]
+        return (
+            f"its relaxation places more officials than the quota in {len(over)} unit(s) "
+            f"(e.g. {c}, {b} bloc: {n} > {q})"
+        )
+    return None
 
 
 __all__ = ["ENGINES", "Result", "solve"]

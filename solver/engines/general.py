@@ -1,12 +1,21 @@
-"""The general engine: the same network as an integer program, plus side constraints the
-network cannot express (`max_moves`: a limit on the officials moved), solved with OR-Tools'
-MIP wrapper (SCIP), lexicographically by staged solves:
+"""The general engine: the same network as a linear program, plus side constraints the
+network cannot express (`max_moves`: a limit on the officials moved; the officials' quota
+where secondees are extra, see solver/problem.py), solved lexicographically by staged solves:
 
     for each level in order: minimize it; then keep it at the value reached (≤) and go on.
 
-Each stage is warm-started with a hint: the flow engine's optimum (which ignores the side
-constraints). Every stage reports its value, its bound and its time; with a time limit a stage
-may end FEASIBLE with a gap > 0, and the next stages keep the value reached.
+Two passes, the first usually enough:
+
+1. Linear programming (GLOP), every stage. The side constraints are few and the matrix is a
+   network matrix apart from them, so the optimum found is almost always integral. When the
+   rounded solution is exactly feasible (checked in integers: balances, capacities, side
+   constraints) and reaches every stage's LP value, it is a proven lexicographic optimum: each
+   stage's LP value is a bound no integer plan can beat.
+2. Otherwise, integer programming (SCIP, one thread for determinism), warm-started with a hint
+   (the flow engine's optimum, which ignores the side constraints). With a time limit a stage
+   may end FEASIBLE with a gap > 0, and the next stages keep the value reached.
+
+Every stage reports its value, its bound and its time.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ from solver.engines.base import Result
 from solver.problem import Problem
 
 BACKEND = "SCIP"
+LP_BACKEND = "GLOP"
+TOLERANCE = 1e-6
 
 
 def solve(
@@ -37,80 +48,155 @@ def solve(
     otherwise, with `hint`, the flow engine is run here for one."""
     order = list(order or LEVELS)
     t_start = time.perf_counter()
-    net = p.network
     seconds: dict[str, float] = {}
+    lp = _Model(p, LP_BACKEND, integer=False)
+    if lp.solver is not None:
+        r = lp.staged(order, time_limit, seconds, "lp.")
+        if r is not None and r.status == SolveStatus.INFEASIBLE:
+            return r
+        if r is not None and r.flows is not None and _exact(p, r.flows, r.levels, order):
+            r.levels = p.network.level_values(r.flows)
+            r.bounds = dict(r.levels)
+            r.method = "staged LP, integral"
+            return r
     if hint and warm is None:
+        t0 = time.perf_counter()
         fr = flow_engine.solve(p, order)
-        seconds["warm_start"] = time.perf_counter() - t_start
+        seconds["warm_start"] = time.perf_counter() - t0
         if fr.status == SolveStatus.INFEASIBLE:
             return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
         warm = fr.flows
-    solver = pywraplp.Solver.CreateSolver(BACKEND)
-    if solver is None:  # pragma: no cover - bundled with ortools
+    mip = _Model(p, BACKEND, integer=True)
+    if mip.solver is None:  # pragma: no cover - bundled with ortools
         return Result("general", SolveStatus.ERROR, message=f"{BACKEND} is not available")
-    solver.SetNumThreads(1)  # deterministic
-    bound_flow = sum(s for s in net.supply if s > 0)
-    names = net.names
-    x = [
-        solver.IntVar(0, float(min(c, bound_flow)), f"flow[{names[t]} -> {names[h]}]")
-        for c, t, h in zip(net.cap, net.tail, net.head, strict=True)
-    ]
-    out_arcs: dict[int, list[int]] = defaultdict(list)
-    in_arcs: dict[int, list[int]] = defaultdict(list)
-    for a, (t, h) in enumerate(zip(net.tail, net.head, strict=True)):
-        out_arcs[t].append(a)
-        in_arcs[h].append(a)
-    for v, name in enumerate(net.names):
-        ct = solver.Constraint(float(net.supply[v]), float(net.supply[v]), f"balance[{name}]")
-        for a in out_arcs[v]:
-            ct.SetCoefficient(x[a], 1)
-        for a in in_arcs[v]:
-            ct.SetCoefficient(x[a], -1)
-    if p.max_moves is not None:
-        ct = solver.Constraint(0, float(p.max_moves), "max_moves")
-        for a in p.move_arcs:
-            ct.SetCoefficient(x[a], 1)
     if warm is not None:
-        solver.SetHint(x, [float(v) for v in warm])
-    levels: dict[str, float] = {}
-    bounds: dict[str, float] = {}
-    status = SolveStatus.OPTIMAL
-    values = None
-    for lv in order:
-        remaining = time_limit - (time.perf_counter() - t_start)
-        if remaining <= 0:
-            return _error(levels, bounds, seconds, f"time limit reached before stage {lv}")
-        solver.SetTimeLimit(int(remaining * 1000))
-        cost = net.costs[lv]
-        obj = solver.Objective()
-        obj.Clear()
-        for a, c in enumerate(cost):
-            if c:
-                obj.SetCoefficient(x[a], float(c))
-        obj.SetMinimization()
-        t0 = time.perf_counter()
-        code = solver.Solve()
-        seconds[lv] = time.perf_counter() - t0
-        if code == pywraplp.Solver.INFEASIBLE:
-            return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
-        if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return _error(levels, bounds, seconds, f"{BACKEND} status {code} at stage {lv}")
-        value = round(obj.Value())
-        bound = obj.BestBound()
-        if code != pywraplp.Solver.OPTIMAL:
-            status = SolveStatus.FEASIBLE
-        scale = net.scale[lv]
-        levels[lv] = (net.offsets[lv] + value) / scale
-        bounds[lv] = (net.offsets[lv] + min(float(value), bound)) / scale
-        values = np.array([round(v.solution_value()) for v in x], dtype=np.int64)
-        keep = solver.Constraint(-solver.infinity(), float(value), f"keep[{lv}]")
-        for a, c in enumerate(cost):
-            if c:
-                keep.SetCoefficient(x[a], float(c))
-        solver.SetHint(x, [float(v) for v in values])
-    assert values is not None
-    levels = net.level_values(values)
-    return Result("general", status, levels, bounds, seconds, values, method="staged")
+        mip.solver.SetHint(mip.x, [float(v) for v in warm])
+    remaining = time_limit - (time.perf_counter() - t_start)
+    r = mip.staged(order, remaining, seconds, "")
+    assert r is not None
+    return r
+
+
+class _Model:
+    """The network's balances and capacities, and the side constraints, in one solver."""
+
+    def __init__(self, p: Problem, backend: str, integer: bool) -> None:
+        self.p = p
+        self.backend = backend
+        self.solver = pywraplp.Solver.CreateSolver(backend)
+        if self.solver is None:  # pragma: no cover
+            return
+        solver = self.solver
+        if integer:
+            solver.SetNumThreads(1)  # deterministic
+        net = p.network
+        bound_flow = sum(s for s in net.supply if s > 0)
+        names = net.names
+        var = solver.IntVar if integer else solver.NumVar
+        self.x = [
+            var(0, float(min(c, bound_flow)), f"flow[{names[t]} -> {names[h]}]")
+            for c, t, h in zip(net.cap, net.tail, net.head, strict=True)
+        ]
+        x = self.x
+        out_arcs: dict[int, list[int]] = defaultdict(list)
+        in_arcs: dict[int, list[int]] = defaultdict(list)
+        for a, (t, h) in enumerate(zip(net.tail, net.head, strict=True)):
+            out_arcs[t].append(a)
+            in_arcs[h].append(a)
+        for v, name in enumerate(net.names):
+            ct = solver.Constraint(float(net.supply[v]), float(net.supply[v]), f"balance[{name}]")
+            for a in out_arcs[v]:
+                ct.SetCoefficient(x[a], 1)
+            for a in in_arcs[v]:
+                ct.SetCoefficient(x[a], -1)
+        if p.max_moves is not None:
+            ct = solver.Constraint(0, float(p.max_moves), "max_moves")
+            for a in p.move_arcs:
+                ct.SetCoefficient(x[a], 1)
+        for (c, b), arcs in sorted(p.official_caps.items()):
+            ct = solver.Constraint(0, float(p.quota(c, b)), f"officials[{c},{b}]")
+            for a in arcs:
+                ct.SetCoefficient(x[a], 1)
+
+    def staged(
+        self, order: list[str], time_limit: float, seconds: dict[str, float], prefix: str
+    ) -> Result | None:
+        """Minimize each level in turn, keeping the earlier ones. None: the LP pass gave up
+        (a status other than optimal or infeasible)."""
+        solver, x, net = self.solver, self.x, self.p.network
+        assert solver is not None
+        t_start = time.perf_counter()
+        integer = self.backend == BACKEND
+        levels: dict[str, float] = {}
+        bounds: dict[str, float] = {}
+        status = SolveStatus.OPTIMAL
+        values = None
+        for lv in order:
+            remaining = time_limit - (time.perf_counter() - t_start)
+            if remaining <= 0:
+                if not integer:
+                    return None
+                return _error(levels, bounds, seconds, f"time limit reached before stage {lv}")
+            solver.SetTimeLimit(int(remaining * 1000))
+            cost = net.costs[lv]
+            obj = solver.Objective()
+            obj.Clear()
+            for a, c in enumerate(cost):
+                if c:
+                    obj.SetCoefficient(x[a], float(c))
+            obj.SetMinimization()
+            t0 = time.perf_counter()
+            code = solver.Solve()
+            seconds[prefix + lv] = time.perf_counter() - t0
+            if code == pywraplp.Solver.INFEASIBLE:
+                return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
+            if not integer and code != pywraplp.Solver.OPTIMAL:
+                return None
+            if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+                return _error(
+                    levels, bounds, seconds, f"{self.backend} status {code} at stage {lv}"
+                )
+            raw = obj.Value()
+            value = round(raw)
+            if not integer and abs(raw - value) > TOLERANCE:
+                return None  # a fractional optimum: the integer pass decides
+            bound = obj.BestBound() if integer else raw
+            if code != pywraplp.Solver.OPTIMAL:
+                status = SolveStatus.FEASIBLE
+            scale = net.scale[lv]
+            levels[lv] = (net.offsets[lv] + value) / scale
+            bounds[lv] = (net.offsets[lv] + min(float(value), bound)) / scale
+            values = np.array([round(v.solution_value()) for v in x], dtype=np.int64)
+            keep = solver.Constraint(-solver.infinity(), float(value), f"keep[{lv}]")
+            for a, c in enumerate(cost):
+                if c:
+                    keep.SetCoefficient(x[a], float(c))
+            if integer:
+                solver.SetHint(x, [float(v) for v in values])
+        assert values is not None
+        if integer:
+            levels = net.level_values(values)
+        method = "staged" if integer else "staged LP"
+        return Result("general", status, levels, bounds, seconds, values, method=method)
+
+
+def _exact(p: Problem, flows: np.ndarray, levels: dict[str, float], order: list[str]) -> bool:
+    """Is a rounded LP solution an exactly feasible plan reaching every stage's value?"""
+    net = p.network
+    arr = net.arrays()
+    if (flows < 0).any() or (flows > arr["cap"]).any():
+        return False
+    balance = np.zeros(len(net.names), dtype=np.int64)
+    np.add.at(balance, arr["tail"], flows)
+    np.subtract.at(balance, arr["head"], flows)
+    if not np.array_equal(balance, np.asarray(net.supply, dtype=np.int64)):
+        return False
+    if p.max_moves is not None and p.moves(flows) > p.max_moves:
+        return False
+    if p.over_quota(flows):
+        return False
+    got = net.level_values(flows)
+    return all(abs(got[lv] - levels[lv]) <= TOLERANCE for lv in order)
 
 
 def _error(
