@@ -140,11 +140,11 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["flow", "general", "greedy"]),
+    type=click.Choice(["flow", "general", "greedy", "as-merged"]),
     default="flow",
     show_default=True,
-    help="flow: exact min-cost flow; general: staged MIP with side "
-    "constraints; greedy: the by-hand baseline.",
+    help="flow: exact min-cost flow; general: staged LP/MIP with side "
+    "constraints; greedy: the by-hand baseline; as-merged: nobody moves, no secondee.",
 )
 @click.option(
     "--time-limit",

@@ -39,13 +39,16 @@ CALIBRATION: dict[str, Any] = {
     "retire_share": 0.05,
     "resign_share": 0.02,
     "contract_share": 0.03,
-    "bloc_share": {"government": 0.55, "party": 0.25, "front": 0.15, "military": 0.05},
+    # Cadres and civil servants by bloc, in the proportions of the bundled rule set's norms
+    # (government 1,440; Party about 700; Front about 400; military command 360 in Điện Biên).
+    "bloc_share": {"government": 0.50, "party": 0.24, "front": 0.14, "military": 0.12},
     "cadre_share": {"government": 0.10, "party": 0.45, "front": 0.60, "military": 0.20},
     "part_time_bloc_share": {"government": 0.30, "front": 0.40, "military": 0.30},
-    # Relocation is costly in this terrain (brief): a minority can move, most of them not far.
-    "can_relocate_share": 0.35,
-    "max_km_share": 0.70,
-    "max_km_choices": [20, 30, 50, 80],
+    # Relocation is costly in this terrain (brief): a quarter can move, most of them within a
+    # short drive of home (road km, after the road factor).
+    "can_relocate_share": 0.25,
+    "max_km_share": 0.85,
+    "max_km_choices": [15, 25, 40, 60],
     "leader_share": 0.08,
     "pinned_share_leaders": 0.50,
     "pinned_share_others": 0.02,
@@ -385,7 +388,7 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         for o in geo.old
     ]
     roster = _Roster(geo, rng, next(u for u in geo.units if u.code == centres[0]))
-    roster.commune_staff(*_tiers(geo, ref, rng, weights))
+    roster.commune_staff(*_tiers(geo, ref, rng, weights), _read_anchors(province_code))
     off_rows = [{"id": f"{province_code}-{i:05d}", **p} for i, p in enumerate(roster.people, 1)]
     sec_rows = _secondee_rows(geo, ref, rng, centres[0])
     budget = int(ref.get("secondee_budget") or 0)
@@ -567,10 +570,28 @@ class _Roster:
             )
         )
 
-    def commune_staff(self, per_old: list[int], per_district: list[int]) -> None:
+    def commune_staff(
+        self, per_old: list[int], per_district: list[int], anchors: Mapping[str, int]
+    ) -> None:
         """Commune-tier staff at the successor of their old unit; district staff moved down
-        to the new units of their old district, mostly to the old district centre's."""
+        to the new units of their old district, mostly to the old district centre's. Where a
+        new unit has a reported headcount (`anchors`: unit code → cadres and civil servants in
+        post), its old units' commune tier is set so that the unit has exactly that many, and
+        the difference is shared among the units without one (the province total stays)."""
         rng, cal = self.rng, CALIBRATION
+        moved_down = []
+        arriving: dict[str, int] = {}
+        for olds, n in zip(_districts(self.geo).values(), per_district, strict=True):
+            # The old district centre: its township (thị trấn) or ward, else its first old unit.
+            hub = next((o for o in olds if o.type in ("Thị trấn", "Phường")), olds[0])
+            targets = sorted({o.successor for o in olds})
+            tw = [3.0 if t == hub.successor else 1.0 for t in targets]
+            cadres_at = rng.choices(targets, weights=tw, k=n)
+            n_pe = round(n * cal["district_public_employees_per_civil_servant"])
+            moved_down.append((hub, cadres_at, rng.choices(targets, weights=tw, k=n_pe)))
+            for at in cadres_at:
+                arriving[at] = arriving.get(at, 0) + 1
+        per_old = _anchor(self.geo, per_old, arriving, anchors)
         for o, n in zip(self.geo.old, per_old, strict=True):
             for _ in range(n):
                 bloc = _weighted(rng, cal["bloc_share"])
@@ -580,18 +601,57 @@ class _Roster:
                 self.person("part_time", bloc, "commune", o, None, o.successor)
             if rng.random() < cal["contract_share"] * n:
                 self.person("contract", "government", "commune", o, None, o.successor)
-        for olds, n in zip(_districts(self.geo).values(), per_district, strict=True):
-            # The old district centre: its township (thị trấn) or ward, else its first old unit.
-            hub = next((o for o in olds if o.type in ("Thị trấn", "Phường")), olds[0])
-            targets = sorted({o.successor for o in olds})
-            tw = [3.0 if t == hub.successor else 1.0 for t in targets]
-            for _ in range(n):
+        for hub, cadres_at, pe_at in moved_down:
+            for at in cadres_at:
                 bloc = _weighted(rng, cal["bloc_share"])
-                at = rng.choices(targets, weights=tw, k=1)[0]
                 self.person(self.cadre_category(bloc), bloc, "district", hub, at, at)
-            for _ in range(round(n * cal["district_public_employees_per_civil_servant"])):
-                at = rng.choices(targets, weights=tw, k=1)[0]
+            for at in pe_at:
                 self.person("public_employee", "government", "district", hub, at, at)
+
+
+def _anchor(
+    geo: Geography, per_old: list[int], arriving: Mapping[str, int], anchors: Mapping[str, int]
+) -> list[int]:
+    """Commune-tier cadres per old unit, so that each anchored new unit holds its reported
+    headcount (commune tier + district staff arriving); the difference goes to (or comes from)
+    the old units of the other new units, in proportion to their counts."""
+    out = list(per_old)
+    anchored = {i for i, o in enumerate(geo.old) if o.successor in anchors}
+    delta = 0
+    for code, target in sorted(anchors.items()):
+        idx = [i for i, o in enumerate(geo.old) if o.successor == code]
+        if not idx:
+            raise ValueError(f"anchor {code}: no old unit has it as successor")
+        want = target - arriving.get(code, 0)
+        if want < 0:
+            raise ValueError(
+                f"anchor {code}: {arriving.get(code, 0)} district staff arrive, above {target}"
+            )
+        shares = _apportion(want, [max(1, out[i]) for i in idx])
+        delta += sum(out[i] for i in idx) - want
+        for i, v in zip(idx, shares, strict=True):
+            out[i] = v
+    others = [i for i in range(len(out)) if i not in anchored]
+    if delta > 0:
+        for i, v in zip(others, _apportion(delta, [out[i] for i in others]), strict=True):
+            out[i] += v
+    elif delta < 0:
+        for i, v in zip(others, _apportion(-delta, [out[i] for i in others]), strict=True):
+            out[i] = max(0, out[i] - v)
+    return out
+
+
+def _read_anchors(province_code: str) -> dict[str, int]:
+    """Reported headcounts per new unit (scenarios/reference/anchors.csv)."""
+    path = data_root() / "reference" / "anchors.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as f:
+        return {
+            r["code"]: int(r["in_post"])
+            for r in csv.DictReader(f)
+            if r["province"] == province_code
+        }
 
 
 def _secondee_rows(
@@ -651,13 +711,37 @@ def _yaml(
         f"  vietnam-provinces; estimated populations; synthetic roster (seed {seed}).",
         f"rule_set: {rule_set}",
         f"as_of: {as_of}",
-        "road_factor: 1.4",
-        "blocs: [government]",
+        "road_factor:",
+        *_road_factor_lines(),
         f"secondee_budget: {budget}",
         "secondee_cost: 100",
         f"source: generated by `staffing generate --province {geo.code} --seed {seed}`",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _road_factor_lines() -> list[str]:
+    """The per-terrain road factors of scenarios/reference/road_factors.yaml, as YAML lines
+    of scenario.yaml (validated on the way by the schema)."""
+    import yaml
+
+    from models import RoadFactors
+
+    path = data_root() / "reference" / "road_factors.yaml"
+    rf = RoadFactors.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    reason = " ".join(rf.reason.split())
+    return [
+        f"  mountainous: {rf.mountainous}",
+        f"  other: {rf.other}",
+        "  reason: >-",
+        *("    " + line for line in _wrap(reason, 92)),
+    ]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
 
 
 def _readme(

@@ -20,6 +20,16 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def road_factors(s: Scenario) -> np.ndarray | float:
+    """The road factor of every pair of units: one number, or per terrain, where a pair takes
+    the larger factor of its two ends (a road into the mountains is a mountain road)."""
+    rf = s.config.road_factor
+    if isinstance(rf, int | float):
+        return float(rf)
+    f = np.array([rf.of(c.mountainous) for c in s.communes], dtype=np.float64)
+    return np.maximum(f[:, None], f[None, :])
+
+
 def distance_table(s: Scenario) -> dict[tuple[str, str], int]:
     """Road km between every pair of units: distances.csv, else great-circle × road factor."""
     given: dict[tuple[str, str], float] = {}
@@ -38,7 +48,7 @@ def distance_table(s: Scenario) -> dict[tuple[str, str], int]:
     )
     gc = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
     # road km = great-circle × factor, rounded half up to whole km (ties are measure-zero)
-    road = np.floor(gc * s.config.road_factor + 0.5).astype(np.int64)
+    road = np.floor(gc * road_factors(s) + 0.5).astype(np.int64)
     out: dict[tuple[str, str], int] = {}
     for i, x in enumerate(codes):
         row = road[i]

@@ -11,7 +11,7 @@ Secondees of a class (same specialty, base and max_km) are selected by id.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -222,40 +222,70 @@ def _unplaced_reason(
     return f"unplaced{fixed}: no vacancy within reach is worth the move"
 
 
-def communes_table(p: Problem, plan: Plan) -> list[dict[str, Any]]:
-    """Per unit and bloc: quota, placed, secondees, shortage, surplus, per-specialty gaps."""
+@dataclass
+class _Counts:
+    """Per (unit, bloc) counts of a plan."""
+
+    off: Counter[tuple[str, str]] = field(default_factory=Counter)
+    sec: Counter[tuple[str, str]] = field(default_factory=Counter)
+    fills: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    unplaced: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, plan: Plan) -> _Counts:
+        k = cls()
+        for r in plan:
+            if r.status.placed:
+                (k.off if r.kind == PersonKind.official else k.sec)[(r.to, r.bloc)] += 1
+                k.fills[(r.to, r.bloc, r.fills)] += 1
+            elif r.status == PlanStatus.unplaced:
+                k.unplaced[(r.from_, r.bloc)] += 1
+        return k
+
+
+def communes_table(p: Problem, plan: Plan, before: Plan | None = None) -> list[dict[str, Any]]:
+    """Per unit and bloc: quota; before the plan (as merged: headcount in post, shortage,
+    surplus, specialty gap), when given; after: placed officials, secondees, shortage, surplus,
+    specialty gap; then per specialty need, placed and gap (and the gap before)."""
     specs = sorted({n.specialty for n in p.quotas.needs})
     need = {(n.commune, n.bloc, n.specialty): n.need for n in p.quotas.needs}
-    off: Counter[tuple[str, str]] = Counter()
-    sec: Counter[tuple[str, str]] = Counter()
-    fills: Counter[tuple[str, str, str]] = Counter()
-    unplaced: Counter[tuple[str, str]] = Counter()
-    for r in plan:
-        if r.status.placed:
-            (off if r.kind == PersonKind.official else sec)[(r.to, r.bloc)] += 1
-            fills[(r.to, r.bloc, r.fills)] += 1
-        elif r.status == PlanStatus.unplaced:
-            unplaced[(r.from_, r.bloc)] += 1
+    k = _Counts.of(plan)
+    kb = _Counts.of(before) if before is not None else None
     rows = []
     for b in p.blocs:
         for c in p.communes:
             qv = p.quota(c, b)
-            o, s = off[(c, b)], sec[(c, b)]
+            o, s = k.off[(c, b)], k.sec[(c, b)]
+            gaps = {sp: max(0, need.get((c, b, sp), 0) - k.fills[(c, b, sp)]) for sp in specs}
             row: dict[str, Any] = {
                 "commune": c,
                 "name": p.scenario.names[c],
                 "bloc": b,
                 "quota": qv,
+            }
+            if kb is not None:
+                ob = kb.off[(c, b)]
+                gaps_before = {
+                    sp: max(0, need.get((c, b, sp), 0) - kb.fills[(c, b, sp)]) for sp in specs
+                }
+                row |= {
+                    "before_in_post": ob + kb.unplaced[(c, b)],
+                    "before_shortage": max(0, qv - ob),
+                    "before_surplus": kb.unplaced[(c, b)],
+                    "before_specialty_gap": sum(gaps_before.values()),
+                }
+            row |= {
                 "placed_officials": o,
                 "secondees": s,
                 "shortage": max(0, qv - o - s),
-                "surplus": unplaced[(c, b)],
+                "surplus": k.unplaced[(c, b)],
+                "specialty_gap": sum(gaps.values()),
             }
             for sp in specs:
-                n = need.get((c, b, sp), 0)
-                f = fills[(c, b, sp)]
-                row[f"{sp}_need"] = n
-                row[f"{sp}_placed"] = f
-                row[f"{sp}_gap"] = max(0, n - f)
+                row[f"{sp}_need"] = need.get((c, b, sp), 0)
+                row[f"{sp}_placed"] = k.fills[(c, b, sp)]
+                row[f"{sp}_gap"] = gaps[sp]
+                if kb is not None:
+                    row[f"{sp}_gap_before"] = gaps_before[sp]
             rows.append(row)
     return rows

@@ -62,12 +62,16 @@ def solve_summary(o: Outcome) -> str:
         f"{m['province']} — {m['scenario']} — rule set {m['rule_set']} — engine "
         f"{m['engine']} ({m['method']}): {m['status']}"
     ]
+    before = m.get("before", {}).get("objective", {})
+    if before:
+        lines.append(f"  {'level':<20} {'before':>10} → {'after':>10}   (before: as merged)")
     for lv in m["objective_order"]:
         v, b, g = m["objective"].get(lv), m["bound"].get(lv), m["gap"].get(lv)
         if v is None:
             continue
+        was = f"{before[lv]:>10g} → " if before.get(lv) is not None else ""
         lines.append(
-            f"  {lv:<20} {v:>12g}   bound {b if b is not None else '-':>10}   gap "
+            f"  {lv:<20} {was}{v:>10g}   bound {b if b is not None else '-':>10}   gap "
             f"{g if g is not None else '-'}"
         )
     c = m["counts"]
@@ -78,9 +82,16 @@ def solve_summary(o: Outcome) -> str:
             PlanStatus.moves,
             PlanStatus.unplaced,
             PlanStatus.leaves,
+            PlanStatus.outside_quota,
             PlanStatus.out_of_scope,
         )
         lines.append("  officials: " + ", ".join(f"{k.value} {st[k]}" for k in shown))
+        bc = m.get("before", {}).get("counts")
+        if bc:
+            lines.append(
+                f"  before the plan: {bc['in_post']} in quota places as merged, "
+                f"{bc['surplus']} of them above their unit's quota"
+            )
         lines.append(
             f"  secondees: {st[PlanStatus.seconded]} seconded of "
             f"{c['secondee_candidates']} candidates (budget {c['secondee_budget']})"

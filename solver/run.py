@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import platform
 import time
+from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from models import Plan, Scenario, SolveStatus
+from models import Plan, PlanStatus, Scenario, SolveStatus
 from models.rules import RuleSet
 from solver import check as checker
 from solver import engines
@@ -31,6 +32,7 @@ class Outcome:
     communes: list[dict[str, Any]] | None
     metrics: dict[str, Any]
     explanation: list[str]
+    before: Result | None = None  # the as-merged situation on the same problem
 
     @property
     def infeasible(self) -> bool:
@@ -55,10 +57,21 @@ def solve(
     plan = build_plan(p, r)
     t3 = time.perf_counter()
     rep = checker.evaluate(scenario, rule_set, plan)
+    t4 = time.perf_counter()
+    before, before_plan = as_merged(p, r if engine == "as-merged" else None)
     timings["plan"] = t3 - t2
-    timings["check"] = time.perf_counter() - t3
-    m = metrics(p, engine, r, rep, timings)
-    return Outcome(scenario, rule_set, r, p, plan, communes_table(p, plan), m, rep.violations)
+    timings["check"] = t4 - t3
+    timings["before"] = time.perf_counter() - t4
+    m = metrics(p, engine, r, rep, timings, before, before_plan)
+    table = communes_table(p, plan, before_plan)
+    return Outcome(scenario, rule_set, r, p, plan, table, m, rep.violations, before)
+
+
+def as_merged(p: Problem, r: Result | None = None) -> tuple[Result, Plan | None]:
+    """The as-merged situation on the problem (nobody moves, no secondee) and its plan; `r`
+    when it is already solved."""
+    b = r if r is not None else engines.solve(p, "as-merged")
+    return b, (build_plan(p, b) if b.ok else None)
 
 
 def _versions() -> dict[str, str]:
@@ -77,12 +90,15 @@ def metrics(
     r: Result,
     rep: checker.CheckReport | None,
     timings: dict[str, float],
+    before: Result | None = None,
+    before_plan: Plan | None = None,
 ) -> dict[str, Any]:
     """What metrics.json holds: status, each level (as the checker recomputes it), the
-    engine's own values, bound and gap per level, counts, input hashes, versions, timings."""
+    engine's own values, bound and gap per level, the as-merged situation's levels (before the
+    plan), counts, input hashes, versions, timings."""
     s = p.scenario
     order = list(s.config.objective)
-    return {
+    out = {
         "scenario": s.config.name,
         "province": s.config.province,
         "rule_set": p.rule_set.name,
@@ -108,6 +124,19 @@ def metrics(
         "versions": _versions(),
         "timings": {k: round(v, 4) for k, v in timings.items()},
     }
+    if before is not None and before_plan is not None:
+        st = Counter(r.status for r in before_plan)
+        out["before"] = {
+            "what": "as merged: every official planned in a quota place at the successor of "
+            "their old unit, nobody moves, no secondee",
+            "objective": {lv: before.levels.get(lv) for lv in order},
+            "counts": {
+                "in_post": st[PlanStatus.stays] + st[PlanStatus.unplaced],
+                "within_quota": st[PlanStatus.stays],
+                "surplus": st[PlanStatus.unplaced],
+            },
+        }
+    return out
 
 
 __all__ = ["Outcome", "metrics", "solve"]

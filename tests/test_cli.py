@@ -8,7 +8,7 @@ from builders import COMMUNES
 from click.testing import CliRunner
 
 from solver.cli import main
-from solver.paths import bundled_scenario
+from solver.paths import bundled_scenario, data_root
 
 
 def run(*args: str):
@@ -68,16 +68,24 @@ def test_validate_reports_blocs_without_quota_rules(tmp_path):
 
     folder = tmp_path / "s"
     shutil.copytree(bundled_scenario(), folder)
+    # the national orientation without its military command rule, all blocs asked for
+    rules = (data_root() / "rules" / "cv09-bcd-2025.yaml").read_text("utf-8")
+    (folder / "no-military.yaml").write_text(
+        rules[: rules.index("\n  military:")].replace("name: cv09-bcd-2025", "name: no-military"),
+        "utf-8",
+    )
     y = folder / "scenario.yaml"
     y.write_text(
-        y.read_text("utf-8").replace("blocs: [government]", "blocs: [government, military]"),
+        y.read_text("utf-8").replace("rule_set: dien-bien-draft-2025", "rule_set: no-military.yaml")
+        + "blocs: [government, party, front, military]\n",
         "utf-8",
     )
     r = run("validate", str(folder))
     assert r.exit_code == 1
     assert (
         "scenario.yaml, key blocs: found 'military', expected blocs that rule set "
-        "dien-bien-draft-2025 gives quotas for (government, party, front)"
+        "no-military gives quotas for (government, party, front): add a quota rule for it to "
+        "the rule set, or leave it out of blocs"
     ) in r.output
     r2 = run("solve", str(folder), "-o", str(tmp_path / "out"))
     assert r2.exit_code == 1

@@ -10,7 +10,7 @@ import math
 from click.testing import CliRunner
 
 from solver.cli import main
-from solver.paths import bundled_scenario
+from solver.paths import bundled_scenario, data_root
 
 
 def run(*args: str):
@@ -87,7 +87,7 @@ def test_json_carries_the_same_numbers_and_sources():
     assert first["terms"][0]["id"] == "base"
     assert all(t["source"] for row in data["rows"] for t in row["terms"])
     assert first["cap_source"]
-    assert {s["bloc"] for s in data["summary"]} == {"government", "party", "front"}
+    assert {s["bloc"] for s in data["summary"]} == {"government", "party", "front", "military"}
 
 
 def test_cv09_works_and_scenario_can_name_it(tmp_path):
@@ -117,8 +117,11 @@ def test_unknown_rule_set_exits_1():
     assert "expected a bundled rule set" in r.output
 
 
-def test_bloc_without_rule_is_a_usage_error():
-    r = run("quota", "--rules", "cv09-bcd-2025", "--bloc", "party")
+def test_bloc_without_rule_is_a_usage_error(tmp_path):
+    rules = (data_root() / "rules" / "cv09-bcd-2025.yaml").read_text("utf-8")
+    p = tmp_path / "gov-only.yaml"
+    p.write_text(rules[: rules.index("\n  party:")].replace("cv09-bcd-2025", "gov-only"), "utf-8")
+    r = run("quota", "--rules", str(p), "--bloc", "party")
     assert r.exit_code == 2
     assert "has no rule for bloc party" in r.output
 

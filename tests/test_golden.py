@@ -14,8 +14,8 @@ def test_tiny_golden_plan(tmp_path):
     assert r.exit_code == 0, r.output
     for name in ("plan.csv", "communes.csv"):
         assert (out / name).read_bytes() == (GOLDEN / "tiny" / "expected" / name).read_bytes()
-    assert "quota_shortage                  1" in r.output
-    assert "disruption                    193" in r.output
+    assert "quota_shortage                3 →          1" in r.output
+    assert "disruption                    0 →        193" in r.output
     assert CliRunner().invoke(main, ["check", str(GOLDEN / "tiny"), str(out)]).exit_code == 0
 
 

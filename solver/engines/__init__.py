@@ -1,7 +1,8 @@
 """The engines, behind one seam: `solve(problem, engine, time_limit) -> Result`.
 
 `flow` (exact min-cost flow, the default), `general` (staged integer program with side
-constraints), `greedy` (the by-hand baseline). `solve` picks the engine and hands a problem
+constraints), `greedy` (the by-hand baseline), `as-merged` (nobody moves, no secondee: the
+situation every plan is compared with). `solve` picks the engine and hands a problem
 the network cannot hold (a binding `max_moves`, weights too large for exact integer costs)
 from the flow engine to the general one: a binding `max_moves`, a relaxation optimum that
 places more officials than a quota where secondees are extra (see solver/problem.py), weights
@@ -13,7 +14,7 @@ from __future__ import annotations
 from solver.engines.base import Result
 from solver.problem import Problem
 
-ENGINES = ("flow", "general", "greedy")
+ENGINES = ("flow", "general", "greedy", "as-merged")
 
 
 def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> Result:
@@ -40,6 +41,10 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
         from solver.engines import greedy
 
         return greedy.solve(p)
+    if engine == "as-merged":
+        from solver.engines import greedy
+
+        return greedy.as_merged(p)
     raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
 
