@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 
 from models import Bloc, InputError, Scenario
 from models.rules import RuleSet
@@ -260,6 +261,45 @@ def check(scenario: Path, plan_dir: Path) -> None:
     _echo(text, err=failed)
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--facts",
+    "facts_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Facts file (default: SCENARIO/facts.yaml).",
+)
+@FORMAT_OPTION
+@input_errors
+def facts(scenario: Path | None, facts_file: Path | None, fmt: str) -> None:
+    """Measure a scenario against the facts the province reported.
+
+    Each fact of SCENARIO/facts.yaml (default scenario: the bundled Điện Biên) is measured on
+    the data and, for facts about plans, on the optimal plan at the secondee budget the fact
+    names; prints the fact, its source, the expected range, the measured figure and whether it
+    holds. Exit 0 when every fact holds, 3 when one does not, 1 for unreadable input.
+    """
+    from pydantic import ValidationError
+
+    from solver import facts as fact_check
+
+    s = load_scenario(scenario or bundled_scenario())
+    rs = _rules(None, s)
+    path = facts_file or Path(s.folder) / fact_check.FILE
+    if not path.is_file():
+        raise click.UsageError(f"no facts file: {path}")
+    try:
+        fs = fact_check.load(path)
+    except (ValidationError, yaml.YAMLError) as e:
+        _echo(f"{path}: not a valid facts file: {e}", err=True)
+        sys.exit(EXIT_INPUT)
+    measured = fact_check.measure(s, rs, fs)
+    title = f"{s.config.province} — {s.config.name} — facts ({path.name})"
+    click.echo(report.table(fact_check.rows(measured), fact_check.COLUMNS, fmt, title), nl=False)
+    if not all(m.holds for m in measured):
+        sys.exit(EXIT_CHECK)
 
 
 @main.command()

@@ -401,8 +401,47 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         "secondees.csv": table_csv(Secondee, sec_rows),
     }
     files["scenario.yaml"] = _yaml(geo, seed, rule_set, as_of, budget, ref)
+    facts_file = data_root() / "reference" / "facts" / f"{province_code}.yaml"
+    if facts_file.exists():
+        files["facts.yaml"] = facts_file.read_text(encoding="utf-8")
     files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), files)
+    if "facts.yaml" in files:
+        files["README.md"] += _facts_section(files)
     return files
+
+
+def _facts_section(files: Mapping[str, str]) -> str:
+    """The README's facts table: each fact measured on the generated folder (and its plans)."""
+    import tempfile
+
+    from solver import facts
+    from solver.io import load_scenario
+    from solver.io.rules import load_rule_set
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            (Path(tmp) / name).write_text(text, encoding="utf-8", newline="\n")
+        s = load_scenario(Path(tmp))
+        rs = load_rule_set(s.config.rule_set, Path(tmp))
+        measured = facts.measure(s, rs, facts.load(Path(tmp) / facts.FILE))
+    lines = [
+        "",
+        "## Facts",
+        "The figures the domain brief reports, as `facts.yaml` lists them, measured on this",
+        "folder (`staffing facts`; definitions in docs/generate.md). A plan figure comes from",
+        "the optimal plan (`staffing solve`, engine flow) at the secondee budget the fact names.",
+        "",
+        "| fact | source | expected | in the data | in the plan | holds |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for x in measured:
+        v = f"{x.value:g}"
+        plan = x.fact.measure.kind in facts.PLAN_KINDS
+        lines.append(
+            f"| {x.fact.fact} | {x.fact.source} | {x.fact.expected.text()} | "
+            f"{'' if plan else v} | {v if plan else ''} | {'yes' if x.holds else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _centres(geo: Geography, ref: dict[str, str]) -> list[str]:
