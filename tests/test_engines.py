@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from models import LEVELS, SolveStatus
 from solver import engines, run
 from solver.check import check
-from solver.engines import flow
+from solver.engines import flow, general
 from solver.io.rules import parse_rule_set
 from solver.problem import prepare
 
@@ -31,6 +31,10 @@ blocs:
     "p.yaml",
 )
 
+IN_QUOTA = RULES.model_copy(
+    update={"secondees": RULES.secondees.model_copy(update={"in_quota": True})}
+)
+
 person = st.fixed_dictionaries(
     {
         "home": st.integers(0, 3),
@@ -46,7 +50,7 @@ person = st.fixed_dictionaries(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     people=st.lists(person, min_size=1, max_size=12),
-    budget=st.integers(0, 2),
+    budget=st.integers(0, 3),
     total=st.sampled_from([None, 5, 9]),
     area=st.sampled_from([100, 300]),
 )
@@ -64,7 +68,11 @@ def test_flow_and_general_agree_on_random_scenarios(people, budget, total, area)
         )
         for i, p in enumerate(people)
     ]
-    secs = [secondee("S1", "00001"), secondee("S2", "00004", specialty="construction")]
+    secs = [
+        secondee("S1", "00001"),
+        secondee("S2", "00004", specialty="construction"),
+        secondee("S3", "00002", specialty="office"),
+    ]
     s = scenario(
         communes,
         officials=offs,
@@ -72,16 +80,25 @@ def test_flow_and_general_agree_on_random_scenarios(people, budget, total, area)
         secondee_budget=budget,
         province_total=None if total is None else {"government": total},
     )
-    f = run.solve(s, RULES, "flow")
-    g = run.solve(s, RULES, "general")
-    assert f.result.status == g.result.status
-    if f.result.status == "OPTIMAL":
-        assert f.metrics["objective"] == g.metrics["objective"]
-        assert check(s, RULES, f.plan, f.metrics).ok
-        assert check(s, RULES, g.plan, g.metrics).ok
-        gr = run.solve(s, RULES, "greedy")
-        if gr.result.ok:
-            assert check(s, RULES, gr.plan, gr.metrics).ok
+    for rs in (RULES, IN_QUOTA):  # secondees outside the quota (default), and inside it
+        f = run.solve(s, rs, "flow")
+        g = run.solve(s, rs, "general")
+        mip = general.solve(prepare(s, rs), lp_first=False)  # the staged integer program
+        assert f.result.status == g.result.status == mip.status
+        if f.result.status == "OPTIMAL":
+            assert f.metrics["objective"] == g.metrics["objective"]
+            assert {lv: f.result.levels[lv] for lv in LEVELS} == mip.levels
+            assert check(s, rs, f.plan, f.metrics).ok
+            assert check(s, rs, g.plan, g.metrics).ok
+            for baseline in ("greedy", "as-merged"):
+                b = run.solve(s, rs, baseline)
+                if b.result.ok:
+                    assert check(s, rs, b.plan, b.metrics).ok
+                    for lv in LEVELS[:2]:  # a baseline is never better on the shortages
+                        assert b.metrics["objective"][lv] >= f.metrics["objective"][lv] or any(
+                            b.metrics["objective"][x] > f.metrics["objective"][x]
+                            for x in LEVELS[: LEVELS.index(lv)]
+                        )
 
 
 def tiny(**config):
