@@ -1,7 +1,8 @@
 """Many solves of one scenario that differ in the secondee budget, side by side.
 
 Each budget is solved to optimality; the table gives each level, the secondees used, and the
-marginal value of the budget step (how much each level improved over the previous budget).
+marginal value of the budget step (how much each level improved over the previous budget, and
+the shortages' gain per extra secondee used).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ COLUMNS = [
     "secondees_used",
     *(lv.value for lv in LEVELS),
     *(f"{lv.value}_gain" for lv in LEVELS),
+    *(f"{lv.value}_gain_per_secondee" for lv in LEVELS[:2]),
 ]
 
 
@@ -52,6 +54,7 @@ def secondee_budgets(
     quotas = scenario_quotas(scenario, rule_set)  # the budget changes no quota: compute once
     rows: list[dict[str, Any]] = []
     prev: dict[str, float] | None = None
+    prev_used = 0
     for b in budgets:
         s = scenario.model_copy(
             update={"config": scenario.config.model_copy(update={"secondee_budget": b})}
@@ -65,6 +68,12 @@ def secondee_budgets(
                 row[lv.value] = r.levels[lv]
             for lv in LEVELS:
                 row[f"{lv.value}_gain"] = (prev[lv] - r.levels[lv]) if prev is not None else None
-            prev = dict(r.levels)
+            extra = row["secondees_used"] - prev_used
+            for lv in LEVELS[:2]:  # the shortages: what one more secondee buys, on average
+                gain = row[f"{lv.value}_gain"]
+                row[f"{lv.value}_gain_per_secondee"] = (
+                    round(gain / extra, 2) if gain is not None and extra > 0 else None
+                )
+            prev, prev_used = dict(r.levels), row["secondees_used"]
         rows.append(row)
     return rows
