@@ -163,6 +163,7 @@ def per_person_cpsat(p: Problem, seconds: float, workers: int) -> dict[str, obje
             else:
                 m.Add(sum(mine) <= 1)
     sec_vars = []
+    seconded_at: dict[tuple[str, str], list] = {}
     sb = cfg.secondee_bloc.value
     for sc in p.secondee_classes:
         for sid in sc.members:
@@ -173,7 +174,7 @@ def per_person_cpsat(p: Problem, seconds: float, workers: int) -> dict[str, obje
                     continue
                 v = m.NewBoolVar(f"y[{sid},{c}]")
                 mine.append(v)
-                placed_at.setdefault((c, sb), []).append(v)
+                seconded_at.setdefault((c, sb), []).append(v)
                 fills_at.setdefault((c, sb, sc.specialty), []).append(v)
                 dist_terms.append((d + cfg.secondee_cost) * v)
             m.Add(sum(mine) <= 1)
@@ -182,9 +183,17 @@ def per_person_cpsat(p: Problem, seconds: float, workers: int) -> dict[str, obje
         m.Add(sum(sec_vars) <= p.budget)
     quota_short = []
     for (c, b), qv in p.quotas.quotas().items():
-        terms = placed_at.get((c, b), [])
-        m.Add(sum(terms) <= qv)
-        quota_short.append(qv - sum(terms))
+        if b not in p.blocs:
+            continue
+        officials = sum(placed_at.get((c, b), []))
+        secondees = sum(seconded_at.get((c, b), []))
+        if p.secondees_in_quota:
+            m.Add(officials + secondees <= qv)
+        else:
+            m.Add(officials <= qv)  # secondees are extra help
+        sh = m.NewIntVar(0, qv, f"quota_short[{c},{b}]")
+        m.Add(sh >= qv - officials - secondees)
+        quota_short.append(sh)
     for b in p.blocs:
         t = p.total(b)
         if t is not None:

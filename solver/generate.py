@@ -39,9 +39,9 @@ CALIBRATION: dict[str, Any] = {
     "retire_share": 0.05,
     "resign_share": 0.02,
     "contract_share": 0.03,
-    # Cadres and civil servants by bloc, in the proportions of the bundled rule set's norms
-    # (government 1,440; Party about 700; Front about 400; military command 360 in Điện Biên).
-    "bloc_share": {"government": 0.50, "party": 0.24, "front": 0.14, "military": 0.12},
+    # Cadres and civil servants by bloc: in proportion to each bloc's typical commune quota
+    # under the province's rule set (the midpoint of its base and its commune cap), so that no
+    # bloc without a rule is generated (see _bloc_shares).
     "cadre_share": {"government": 0.10, "party": 0.45, "front": 0.60, "military": 0.20},
     "part_time_bloc_share": {"government": 0.30, "front": 0.40, "military": 0.30},
     # Relocation is costly in this terrain (brief): a quarter can move, most of them within a
@@ -387,12 +387,13 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
         )
         for o in geo.old
     ]
-    roster = _Roster(geo, rng, next(u for u in geo.units if u.code == centres[0]))
+    rule_set = ref.get("rule_set") or "cv09-bcd-2025"
+    centre = next(u for u in geo.units if u.code == centres[0])
+    roster = _Roster(geo, rng, centre, _bloc_shares(rule_set))
     roster.commune_staff(*_tiers(geo, ref, rng, weights), _read_anchors(province_code))
     off_rows = [{"id": f"{province_code}-{i:05d}", **p} for i, p in enumerate(roster.people, 1)]
     sec_rows = _secondee_rows(geo, ref, rng, centres[0])
     budget = int(ref.get("secondee_budget") or 0)
-    rule_set = ref.get("rule_set") or "cv09-bcd-2025"
     as_of = ref.get("as_of") or "2025-10-20"
     files = {
         "communes.csv": table_csv(Commune, communes),
@@ -533,9 +534,12 @@ class _Roster:
     """The synthetic officials of one province, drawn in a fixed order from one seeded
     generator (so the same seed gives the same people)."""
 
-    def __init__(self, geo: Geography, rng: random.Random, centre: NewUnit) -> None:
+    def __init__(
+        self, geo: Geography, rng: random.Random, centre: NewUnit, bloc_share: dict[str, float]
+    ) -> None:
         self.geo = geo
         self.rng = rng
+        self.bloc_share = bloc_share
         self.people: list[dict[str, Any]] = []
         self.dist = {
             u.code: great_circle_km(u.lat, u.lon, centre.lat, centre.lon) for u in geo.units
@@ -587,8 +591,11 @@ class _Roster:
             intention = "resign"
         else:
             intention = "stay"
-        pinned = rng.random() < (
-            cal["pinned_share_leaders"] if leader else cal["pinned_share_others"]
+        # Only incumbents of the commune tier hold a seat that cannot move; district staff
+        # moved down on 1 July 2025 have none yet.
+        pinned = (
+            rng.random() < (cal["pinned_share_leaders"] if leader else cal["pinned_share_others"])
+            and tier == "commune"
         )
         self.people.append(
             dict(
@@ -633,7 +640,7 @@ class _Roster:
         per_old = _anchor(self.geo, per_old, arriving, anchors)
         for o, n in zip(self.geo.old, per_old, strict=True):
             for _ in range(n):
-                bloc = _weighted(rng, cal["bloc_share"])
+                bloc = _weighted(rng, self.bloc_share)
                 self.person(self.cadre_category(bloc), bloc, "commune", o, None, o.successor)
             for _ in range(round(n * cal["part_time_per_commune_civil_servant"])):
                 bloc = _weighted(rng, cal["part_time_bloc_share"])
@@ -642,10 +649,29 @@ class _Roster:
                 self.person("contract", "government", "commune", o, None, o.successor)
         for hub, cadres_at, pe_at in moved_down:
             for at in cadres_at:
-                bloc = _weighted(rng, cal["bloc_share"])
+                bloc = _weighted(rng, self.bloc_share)
                 self.person(self.cadre_category(bloc), bloc, "district", hub, at, at)
             for at in pe_at:
                 self.person("public_employee", "government", "district", hub, at, at)
+
+
+def _bloc_shares(rule_set: str) -> dict[str, float]:
+    """Each bloc of the rule set weighted by its typical commune quota: the midpoint of its
+    base (or lowest bracket) and its commune cap (or the base when uncapped)."""
+    from solver.io.rules import load_rule_set
+
+    rs = load_rule_set(rule_set)
+    out: dict[str, float] = {}
+    for bloc, rule in rs.blocs.items():
+        if rule.base is not None:
+            lo = rule.base.positions
+        elif rule.brackets is not None:
+            lo = min(r.positions for r in rule.brackets.ranges)
+        else:
+            lo = 0
+        hi = rule.caps.commune if rule.caps is not None and rule.caps.commune is not None else lo
+        out[bloc.value] = (lo + hi) / 2
+    return out
 
 
 def _anchor(
@@ -804,6 +830,14 @@ def _readme(
         if ref.get("population")
         else "7,000 per old commune, 10,000 per old township, 14,000 per old ward"
     )
+    anchors = _read_anchors(geo.code)
+    anchored = (
+        " Units with a reported headcount hold exactly it (`scenarios/reference/anchors.csv`): "
+        + ", ".join(f"{u.name} {anchors[u.code]}" for u in geo.units if u.code in anchors)
+        + "."
+        if anchors
+        else ""
+    )
     cadres = (
         f"{int(ref['cadres_civil_servants']):,} cadres and civil servants ({ref['cadres_source']})"
         if ref.get("cadres_civil_servants")
@@ -835,9 +869,10 @@ domain brief: {cadres}; district staff moved down in Nậm Pồ's proportions (1
 servants and 61 public employees against 297 commune civil servants and 179 part-timers);
 part-timers serve until 31 May 2026 and about half intend to leave (Nà Hỳ: 23 of 47);
 5 % intend to retire and 2 % to resign; specialists in finance, accounting, construction, land,
-environment and IT are scarce and thin out with distance from the provincial centre; about a
-third of officials can relocate, most of them only within 20–80 km. See docs/generate.md for
-every calibration constant.
+environment and IT are scarce and thin out with distance from the provincial centre; a
+quarter of officials can relocate, most of them only within 15–60 road km (road km are
+great-circle km × the road factor of scenario.yaml, 1.8 in the mountains).{anchored} See
+docs/generate.md for every calibration constant.
 """
 
 

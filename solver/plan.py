@@ -244,13 +244,15 @@ class _Counts:
 
 
 def communes_table(p: Problem, plan: Plan, before: Plan | None = None) -> list[dict[str, Any]]:
-    """Per unit and bloc: quota; before the plan (as merged: headcount in post, shortage,
-    surplus, specialty gap), when given; after: placed officials, secondees, shortage, surplus,
-    specialty gap; then per specialty need, placed and gap (and the gap before)."""
+    """Per unit and bloc: quota (and the unit's norm, every bloc together); before the plan
+    (as merged: headcount in post, shortage, surplus, specialty gap), when given; after:
+    placed officials, secondees, shortage, surplus, specialty gap; then per specialty need,
+    placed and gap (and the gap before)."""
     specs = sorted({n.specialty for n in p.quotas.needs})
     need = {(n.commune, n.bloc, n.specialty): n.need for n in p.quotas.needs}
     k = _Counts.of(plan)
     kb = _Counts.of(before) if before is not None else None
+    norm = {c: sum(p.quota(c, b) for b in p.blocs) for c in p.communes}
     rows = []
     for b in p.blocs:
         for c in p.communes:
@@ -262,6 +264,7 @@ def communes_table(p: Problem, plan: Plan, before: Plan | None = None) -> list[d
                 "name": p.scenario.names[c],
                 "bloc": b,
                 "quota": qv,
+                "unit_norm": norm[c],  # the unit's quotas over every bloc in scope
             }
             if kb is not None:
                 ob = kb.off[(c, b)]
