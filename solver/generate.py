@@ -390,7 +390,8 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     rule_set = ref.get("rule_set") or "cv09-bcd-2025"
     centre = next(u for u in geo.units if u.code == centres[0])
     roster = _Roster(geo, rng, centre, _bloc_shares(rule_set))
-    roster.commune_staff(*_tiers(geo, ref, rng, weights), _read_anchors(province_code))
+    anchors = _read_anchors(province_code)
+    roster.commune_staff(*_tiers(geo, ref, rng, weights), anchors)
     off_rows = [{"id": f"{province_code}-{i:05d}", **p} for i, p in enumerate(roster.people, 1)]
     sec_rows = _secondee_rows(geo, ref, rng, centres[0])
     budget = int(ref.get("secondee_budget") or 0)
@@ -405,7 +406,7 @@ def build(province_code: str, seed: int = 2025) -> dict[str, str]:
     facts_file = data_root() / "reference" / "facts" / f"{province_code}.yaml"
     if facts_file.exists():
         files["facts.yaml"] = facts_file.read_text(encoding="utf-8")
-    files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), files)
+    files["README.md"] = _readme(geo, seed, ref, len(off_rows), len(sec_rows), anchors)
     if "facts.yaml" in files:
         files["README.md"] += _facts_section(files)
     return files
@@ -810,7 +811,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _readme(
-    geo: Geography, seed: int, ref: dict[str, str], n_off: int, n_sec: int, files: dict[str, str]
+    geo: Geography, seed: int, ref: dict[str, str], n_off: int, n_sec: int, anchors: dict[str, int]
 ) -> str:
     kinds: dict[str, int] = {}
     for u in geo.units:
@@ -830,7 +831,6 @@ def _readme(
         if ref.get("population")
         else "7,000 per old commune, 10,000 per old township, 14,000 per old ward"
     )
-    anchors = _read_anchors(geo.code)
     anchored = (
         " Units with a reported headcount hold exactly it (`scenarios/reference/anchors.csv`): "
         + ", ".join(f"{u.name} {anchors[u.code]}" for u in geo.units if u.code in anchors)
