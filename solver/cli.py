@@ -22,6 +22,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INPUT = 1
 EXIT_INFEASIBLE = 2
 EXIT_CHECK = 3
+EXIT_OUTPUT = 4
+EXIT_FILES = 5
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
+EXIT_CODES = {  # docs/cli.md's table is rendered from this
+    0: "done: the scenario is valid, the plan was written, the check or every fact holds",
+    EXIT_INPUT: "bad input: a scenario, rule set, plan or facts file that cannot be read as it "
+    "is (every problem listed, located); `check`: the plan breaks a rule",
+    EXIT_INFEASIBLE: "infeasible: no plan meets the rules; the conflict is explained in rule "
+    "terms and nothing is written",
+    EXIT_CHECK: "`facts`: a fact does not hold; `solve`: the independent checker rejected the "
+    "engine's plan (a bug: please report it); nothing is written",
+    EXIT_OUTPUT: "output refused: the output path is a file, a folder this tool did not write, "
+    "an input folder or a parent of one, or the home folder; nothing is touched",
+    EXIT_FILES: "file system error: permission denied, disk full, read-only or vanished file; "
+    "an output folder written before is left as it was",
+    EXIT_USAGE: "usage error: an unknown option or an option value of the wrong form",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C): nothing half-written is left; an output folder "
+    "written before is left as it was",
+}
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -37,18 +57,50 @@ def _echo(text: str, err: bool = False) -> None:
 
 
 def input_errors(command: F) -> F:
-    """The one handler of the one error family: a user's mistake becomes the list of its
-    problems on standard error and exit code 1, never a traceback."""
+    """The handler of the errors a user causes: each becomes a message on standard error and
+    its exit code (EXIT_CODES), never a traceback. A mistake in the input lists every problem;
+    a refused output path says why; a file system error names the file and the reason."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from solver.io.owned import OutputRefused
+
         try:
             return command(*args, **kwargs)
         except InputError as e:
             _echo(report.input_error(e, "input"), err=True)
             sys.exit(EXIT_INPUT)
+        except OutputRefused as e:
+            _echo(f"output refused: {e}. Nothing was written.", err=True)
+            sys.exit(EXIT_OUTPUT)
+        except OSError as e:
+            _echo(report.file_error(e), err=True)
+            sys.exit(EXIT_FILES)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Group(click.Group):
+    """The command group, with the exit codes of EXIT_CODES: usage errors 64 (click's 2 is
+    taken by "infeasible"), Ctrl-C 130 with a sentence instead of a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as e:
+            e.show()
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _echo(
+                "interrupted: nothing half-written was left; an output folder written before "
+                "is as it was.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
 
 
 def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
@@ -57,7 +109,7 @@ def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
     return load_rule_set(ref, Path(s.folder) if s.folder and not name_or_path else None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="commune-staffing")
 def main() -> None:
     """Plan the staffing of Vietnam's new communes: validate scenarios, compute quotas,
@@ -170,15 +222,19 @@ def solve(
     reason), communes.csv (quota, placed, shortage, surplus, specialty gaps per unit and bloc)
     and metrics.json (status, each objective level, bound, gap, timings, input hashes),
     atomically. SCENARIO defaults to the bundled Điện Biên scenario; a folder of province
-    folders (as `staffing generate --all` writes) is solved province by province. Exit codes:
-    0 solved, 1 bad input, 2 infeasible.
+    folders (as `staffing generate --all` writes) is solved province by province.
+
+    The output folder is replaced only when this tool wrote it (or it is empty), atomically;
+    the plan it held is kept as OUT.previous. A run that finds no plan leaves it untouched.
+    Exit codes: see the table at the end of docs/cli.md (0 solved, 1 bad input, 2 infeasible).
     """
     from solver import multi, run
-    from solver.io.writer import write_outputs
+    from solver.io.owned import check_target
+    from solver.io.writer import PLAN, PLANS, write_outputs
 
     path = scenario or bundled_scenario()
     if multi.is_multi(path):
-        target = out or Path("plans") / path.name
+        target = check_target(out or Path("plans") / path.name, PLANS, (path,))
         n = len(multi.province_folders(path))
         with click.progressbar(length=n, label="Solving provinces", file=None) as bar:
             summary, code = multi.solve_all(
@@ -187,19 +243,23 @@ def solve(
         for line, err in report.province_lines(summary):
             _echo(line, err=err)
         sys.exit(code)
+    if out is not None:  # refused before the solve, not after it
+        check_target(out, PLAN, (path,))
     s = load_scenario(path)
     rs = _rules(None, s)
+    target = check_target(out or Path("plans") / s.config.name, PLAN, (path,))
     outcome = run.solve(s, rs, engine, time_limit)
-    target = out or Path("plans") / s.config.name
-    write_outputs(target, outcome)
     _echo(report.solve_summary(outcome))
     if outcome.plan is None:
         _echo(report.no_plan(outcome), err=True)
+        _echo(report.untouched(target.path), err=True)
         sys.exit(EXIT_INFEASIBLE)
     if outcome.explanation:  # the checker found a violation: a bug, say it loudly
         _echo(report.no_plan(outcome), err=True)
+        _echo(report.untouched(target.path), err=True)
         sys.exit(EXIT_CHECK)
-    _echo(f"plan written to {target}/ (plan.csv, communes.csv, metrics.json)")
+    write_outputs(target, outcome)
+    _echo(f"plan written to {target.path}/ (plan.csv, communes.csv, metrics.json)")
 
 
 @main.command()
@@ -313,6 +373,7 @@ def facts(scenario: Path | None, facts_file: Path | None, fmt: str) -> None:
     required=True,
     help="Output folder (with --all, one sub-folder per province is written in it).",
 )
+@input_errors
 def generate(province: str | None, all_: bool, seed: int, out: Path) -> None:
     """Build scenario folders from the real 2025 administrative geography with a seeded,
     synthetic roster."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from solver.cli import main
+from solver.cli import EXIT_CODES, main
 
 
 def _help(cmd: click.Command, name: str, parent: click.Context | None = None) -> str:
@@ -46,6 +46,16 @@ def reference() -> str:
             _help(main.commands[name], name, root),
             "```",
         ]
+    parts += [
+        "",
+        "## Exit codes",
+        "",
+        "Every command ends with one of these; a user's mistake never ends with a traceback.",
+        "",
+        "| code | meaning |",
+        "|---:|---|",
+        *(f"| {code} | {text} |" for code, text in EXIT_CODES.items()),
+    ]
     return "\n".join(parts) + "\n"
 
 

@@ -1,7 +1,10 @@
 """Several provinces at once: one folder of province folders, solved in worker processes.
 
-Returns rows; the CLI prints them. Each province's plan folder is written by its worker; the
-combined plan.csv, communes.csv and metrics.json are written beside them at the end.
+Returns rows; the CLI prints them. The whole output is one folder the tool owns (marker kind
+"plans"), staged beside its target: each worker writes its province's folder into the staging
+folder, the combined plan.csv, communes.csv and metrics.json are added at the end, and the
+whole tree is swapped into place atomically. A province that failed this time has only its
+metrics.json (status and problems) in the new tree: no plan of an earlier run stays as current.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from models import PLAN_COLUMNS
+from solver.io.owned import Target
 
 
 def is_multi(path: Path) -> bool:
@@ -31,7 +35,7 @@ def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:
     from models import InputError
     from solver.io import load_scenario
     from solver.io.rules import load_rule_set
-    from solver.io.writer import write_outputs
+    from solver.io.writer import metrics_text, plan_files, write_files
     from solver.run import solve
 
     try:
@@ -39,10 +43,21 @@ def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:
         rs = load_rule_set(s.config.rule_set, Path(folder))
         o = solve(s, rs, engine, time_limit)
     except InputError as e:
-        return {"folder": folder, "status": "INPUT_ERROR", "problems": [i.text() for i in e.issues]}
+        failed = {
+            "folder": folder,
+            "status": "INPUT_ERROR",
+            "problems": [i.text() for i in e.issues],
+        }
+        write_files(Path(out), {"metrics.json": metrics_text(failed)})
+        return failed
     except Exception as e:  # noqa: BLE001 - one province must not sink the others
-        return {"folder": folder, "status": "ERROR", "problems": [str(e)]}
-    write_outputs(Path(out), o)
+        failed = {"folder": folder, "status": "ERROR", "problems": [str(e)]}
+        write_files(Path(out), {"metrics.json": metrics_text(failed)})
+        return failed
+    files = plan_files(o)
+    if o.plan is None or o.explanation:  # no plan, or one the checker rejects: not current
+        files = {"metrics.json": files["metrics.json"]}
+    write_files(Path(out), files)
     return {
         "folder": folder,
         "status": o.result.status.value,
@@ -54,18 +69,41 @@ def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:
 
 def solve_all(
     path: Path,
-    out: Path,
+    target: Target,
     engine: str,
     time_limit: float | None,
     jobs: int,
     on_done: Callable[[], None] = lambda: None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Solve every province folder under `path` into `out`; returns one summary row per
-    province and the exit code (0 all solved, 2 all failures infeasible, 1 otherwise)."""
-    from solver.io.reader import read_table
-    from solver.io.writer import write_combined
+    """Solve every province folder under `path` into the `target` folder; returns one summary
+    row per province and the exit code (0 all solved, 2 all failures infeasible, 1 otherwise)."""
+    from solver.io.owned import Staging
 
     folders = province_folders(path)
+    staging = Staging(target)
+    try:
+        summary = _solve_into(staging, folders, engine, time_limit, jobs, on_done)
+        staging.publish()
+    except BaseException:
+        staging.discard()
+        raise
+    bad = [r for r in summary if r["status"] not in ("OPTIMAL", "FEASIBLE")]
+    code = 0 if not bad else (2 if all(r["status"] == "INFEASIBLE" for r in bad) else 1)
+    return summary, code
+
+
+def _solve_into(
+    staging: Any,
+    folders: list[Path],
+    engine: str,
+    time_limit: float | None,
+    jobs: int,
+    on_done: Callable[[], None],
+) -> list[dict[str, Any]]:
+    from solver.io.reader import read_table
+    from solver.io.writer import combined_files
+
+    out = staging.path
     tasks = [(str(d), str(out / d.name), engine, time_limit) for d in folders]
     results: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -95,7 +133,6 @@ def solve_all(
     if plans:
         tables["plan.csv"] = (plans, [*PLAN_COLUMNS, "province"])
         tables["communes.csv"] = (communes, [*commune_cols, "province"])
-    write_combined(out, tables, {"provinces": summary})
-    bad = [r for r in summary if r["status"] not in ("OPTIMAL", "FEASIBLE")]
-    code = 0 if not bad else (2 if all(r["status"] == "INFEASIBLE" for r in bad) else 1)
-    return summary, code
+    for name, text in combined_files(tables, {"provinces": summary}).items():
+        staging.write(name, text)
+    return summary

@@ -4,9 +4,11 @@ prints it."""
 
 from __future__ import annotations
 
+import errno
 import json
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models import InputError, Issue, PlanStatus, QuotaTable, Scenario
@@ -111,6 +113,31 @@ def no_plan(o: Outcome) -> str:
     if not o.result.ok:
         return f"no plan: {'; '.join(o.explanation)}"
     return "\n".join(f"CHECK FAILED: {line}" for line in o.explanation)
+
+
+def untouched(folder: Path) -> str:
+    """What a run that wrote nothing says about its output folder."""
+    if folder.is_dir() and any(folder.iterdir()):
+        return f"nothing was written: the plan in {folder}/ is unchanged"
+    return f"nothing was written to {folder}/"
+
+
+def file_error(e: OSError) -> str:
+    """A file system error in one paragraph: which file, what happened, what was kept."""
+    what = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EFBIG: "the file is too large for this file system or limit",
+        errno.ENOENT: "no such file or folder",
+    }.get(e.errno or 0, e.strerror or str(e))
+    where = f" {e.filename}" if e.filename else ""
+    return (
+        f"file system error at{where}: {what}. Nothing half-written was left: an output folder "
+        "written before is as it was; free space or fix the permissions, then run again."
+    )
 
 
 def quota_json(t: QuotaTable) -> str:

@@ -7,7 +7,7 @@ import pytest
 from builders import COMMUNES
 from click.testing import CliRunner
 
-from solver.cli import main
+from solver.cli import EXIT_USAGE, main
 from solver.paths import bundled_scenario, data_root
 
 
@@ -38,7 +38,7 @@ def test_validate_bad_input_exits_1_without_traceback(make_scenario):
 
 def test_generate_unknown_province_is_a_usage_error(tmp_path):
     r = run("generate", "-p", "Dien Bienn", "-o", str(tmp_path / "x"))
-    assert r.exit_code == 2
+    assert r.exit_code == EXIT_USAGE
     assert "did you mean 'dien-bien'" in r.output
 
 

@@ -9,7 +9,7 @@ import math
 
 from click.testing import CliRunner
 
-from solver.cli import main
+from solver.cli import EXIT_USAGE, main
 from solver.paths import bundled_scenario, data_root
 
 
@@ -122,7 +122,7 @@ def test_bloc_without_rule_is_a_usage_error(tmp_path):
     p = tmp_path / "gov-only.yaml"
     p.write_text(rules[: rules.index("\n  party:")].replace("cv09-bcd-2025", "gov-only"), "utf-8")
     r = run("quota", "--rules", str(p), "--bloc", "party")
-    assert r.exit_code == 2
+    assert r.exit_code == EXIT_USAGE
     assert "has no rule for bloc party" in r.output
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from solver import generate
 from solver.io import load_scenario
+from solver.io.owned import MARKER, marker_kind
 from solver.paths import bundled_scenario
 
 
@@ -41,7 +42,8 @@ def test_bundled_folder_is_exactly_the_generated_one():
     folder = bundled_scenario()
     files = generate.build("11", seed=2025)
     on_disk = {p.name for p in folder.iterdir() if p.is_file()}
-    assert on_disk == set(files)
+    assert on_disk == set(files) | {MARKER}  # the marker: `generate` may replace it
+    assert marker_kind(folder) == "scenario"
     for name, text in files.items():
         assert (folder / name).read_bytes() == text.encode("utf-8"), name
 

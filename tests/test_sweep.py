@@ -7,7 +7,7 @@ import pytest
 from builders import commune, official, scenario, secondee
 from click.testing import CliRunner
 
-from solver.cli import main
+from solver.cli import EXIT_USAGE, main
 from solver.io.rules import parse_rule_set
 from solver.sweep import parse_budgets, secondee_budgets
 
@@ -49,7 +49,7 @@ def test_parse_budgets(text, values):
 
 def test_bad_budget_is_a_usage_error():
     r = CliRunner().invoke(main, ["sweep", "--budgets", "5-2"])
-    assert r.exit_code == 2
+    assert r.exit_code == EXIT_USAGE
     assert "expected LOW-HIGH with 0 ≤ LOW ≤ HIGH" in r.output
 
 

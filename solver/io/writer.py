@@ -1,9 +1,9 @@
 """Every file the tool writes: plan folders, scenario folders, CSV tables.
 
-One way to replace a folder (a complete temporary folder beside it, swapped into place, so a
-failure never leaves a half-written folder); one CSV dialect for tables a planner opens in
-Excel (UTF-8 with a byte-order mark, so Excel shows the diacritics; "\\n" line ends); scenario
-tables whose headers come from the schema.
+One way to replace a folder (solver.io.owned: only a folder the tool wrote, staged complete
+beside it and swapped into place atomically, so a failure never leaves a half-written folder);
+one CSV dialect for tables a planner opens in Excel (UTF-8 with a byte-order mark, so Excel
+shows the diacritics; "\\n" line ends); scenario tables whose headers come from the schema.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +18,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from models import PLAN_COLUMNS, columns_of
+from solver.io.owned import Target, check_target, publish
+
+PLAN = "plan"  # the marker kinds of the folders the tool writes
+PLANS = "plans"  # a several-province run: province folders and the combined tables
+SCENARIO = "scenario"
 
 if TYPE_CHECKING:  # pragma: no cover
     from solver.run import Outcome
@@ -42,32 +45,12 @@ def table_csv(model: type[BaseModel], rows: Iterable[Mapping[str, Any]]) -> str:
     return csv_text(rows, columns_of(model)[0])
 
 
-def replace_folder(out: Path, files: Mapping[str, str]) -> Path:
-    """Write {file name: text} as the folder `out`, atomically: the files go to a temporary
-    folder beside `out`, which then takes its place."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old)
-    else:
-        tmp.rename(out)
+def replace_folder(
+    out: Path, files: Mapping[str, str], kind: str = "scenario", keep_previous: bool = False
+) -> Path:
+    """Write {file name: text} as the folder `out`, atomically (see solver.io.owned): only a
+    folder of the same kind that the tool wrote, or an empty one, is replaced."""
+    return publish(check_target(Path(out), kind, keep_previous=keep_previous), files)
 
 
 def metrics_text(metrics: Mapping[str, Any]) -> str:
@@ -86,18 +69,25 @@ def plan_files(outcome: Outcome) -> dict[str, str]:
     return files
 
 
-def write_outputs(out: Path, outcome: Outcome) -> Path:
-    """Write a solve's plan folder atomically."""
-    return replace_folder(out, plan_files(outcome))
+def write_outputs(target: Target | Path, outcome: Outcome) -> Path:
+    """Write a solve's plan folder atomically; the plan it replaces becomes NAME.previous."""
+    if not isinstance(target, Target):
+        target = check_target(Path(target), PLAN)
+    return publish(target, plan_files(outcome))
 
 
-def write_combined(
-    out: Path,
-    tables: Mapping[str, tuple[list[dict[str, Any]], list[str]]],
-    metrics: Mapping[str, Any],
-) -> None:
+def write_files(folder: Path, files: Mapping[str, str]) -> None:
+    """Plain writes into a folder that nobody else sees yet (a staging folder's part)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        with open(folder / name, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+
+
+def combined_files(
+    tables: Mapping[str, tuple[list[dict[str, Any]], list[str]]], metrics: Mapping[str, Any]
+) -> dict[str, str]:
     """The combined files of a several-province run (beside the province folders)."""
-    out.mkdir(parents=True, exist_ok=True)
-    for name, (rows, columns) in tables.items():
-        (out / name).write_text(csv_text(rows, columns, bom=True), "utf-8", newline="\n")
-    (out / "metrics.json").write_text(metrics_text(metrics), "utf-8", newline="\n")
+    files = {name: csv_text(rows, columns, bom=True) for name, (rows, columns) in tables.items()}
+    files["metrics.json"] = metrics_text(metrics)
+    return files
