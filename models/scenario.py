@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -45,6 +46,19 @@ Code = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^\d{5}$")]
 # Bạch Long Vĩ or Cồn Cỏ) is its own old unit, coded D + its 3-digit district code.
 OldCode = Annotated[str, BeforeValidator(_nfc), Field(pattern=r"^(\d{5}|D\d{3})$")]
 TextList = Annotated[list[str], BeforeValidator(split_list)]
+# Dates a plan can be about: a year outside this window is a typo (1925 for 2025, 2205 for
+# 2025), not a plan, and would silently make everyone (un)available.
+DATE_WINDOW = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+
+
+def _plausible(d: dt.date) -> dt.date:
+    lo, hi = DATE_WINDOW
+    if not lo <= d <= hi:
+        raise ValueError(f"a date between {lo} and {hi} (a typo in the year?)")
+    return d
+
+
+PlanDate = Annotated[dt.date, AfterValidator(_plausible)]
 
 
 def columns_of(model: type[BaseModel]) -> tuple[list[str], list[str]]:
@@ -156,7 +170,7 @@ class Official(Row):
     intention: Intention
     pinned: bool = Field(description="Must stay in the current commune")
     leader: bool = Field(description="Holds a leadership post")
-    available_until: dt.date | None = Field(
+    available_until: PlanDate | None = Field(
         default=None, description="Last day the person can serve (e.g. part-timers 2026-05-31)"
     )
 
@@ -171,8 +185,8 @@ class Secondee(Row):
     base: Code = Field(description="New unit where the sending department sits")
     available: bool
     max_km: float | None = Field(default=None, ge=0)
-    start: dt.date
-    end: dt.date
+    start: PlanDate
+    end: PlanDate
 
     @model_validator(mode="after")
     def _dates(self) -> Secondee:
@@ -231,7 +245,7 @@ class ScenarioConfig(BaseModel):
     province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
     description: str = ""
     rule_set: Text = Field(description="Bundled rule-set name or a path relative to the folder")
-    as_of: dt.date = Field(description="Date the plan applies to")
+    as_of: PlanDate = Field(description="Date the plan applies to")
     road_factor: float | RoadFactors = Field(
         default=1.4,
         description="Road km per great-circle km: one number, or one per terrain with its reason",
@@ -301,6 +315,9 @@ class Scenario(BaseModel):
     folder: str = Field(default="", description="Where the scenario was read from")
     locations: dict[str, TableLocation] = Field(
         default_factory=dict, description="Where each table's rows were read (for messages)"
+    )
+    notes: tuple[str, ...] = Field(
+        default=(), description="How the files were read, where that may surprise (e.g. ';')"
     )
 
     @model_validator(mode="after")
@@ -459,9 +476,30 @@ def reference_issues(
     for i, n in enumerate(s.needs):
         ref("needs", i, "commune", n.commune, codes, "the code of a unit in communes")
         ref("needs", i, "specialty", n.specialty, spec_codes, "a specialty code")
+    pairs: dict[tuple[str, str], tuple[int, float]] = {}
     for i, d in enumerate(s.distances):
         ref("distances", i, "from", d.from_, codes, "the code of a unit in communes")
         ref("distances", i, "to", d.to, codes, "the code of a unit in communes")
+        if d.from_ == d.to:
+            out.append(Issue("distances", rn("distances", i), "to", d.to, "another unit than from"))
+            continue
+        for key, way in (((d.from_, d.to), "the same pair"), ((d.to, d.from_), "the reverse")):
+            if key in pairs:
+                j, km = pairs[key]
+                if km != d.km or key == (d.from_, d.to):
+                    out.append(
+                        Issue(
+                            "distances",
+                            rn("distances", i),
+                            "km",
+                            d.km,
+                            f"one row per pair of units: row {rn('distances', j)} gives {way} "
+                            f"{key[0]}→{key[1]} as {km:g} km (a road is as long both ways)",
+                        )
+                    )
+                break
+        else:
+            pairs[(d.from_, d.to)] = (i, d.km)
     if not s.officials:
         out.append(Issue("officials", None, None, None, "at least one official (roster is empty)"))
     if not s.communes:

@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import ValidationError
 
-from models import Category, Scenario
+from models import Category, InputError, Issue, Scenario
 from models.facts import Fact, Facts
 from models.rules import RuleSet
 from solver import run
 from solver.geo import distance_table
+from solver.io import yamlio
 from solver.problem import scope as scope_of
 from solver.quotas import compute as compute_quotas
 from solver.quotas import old_unit_counts
@@ -37,7 +38,32 @@ PLAN_KINDS = frozenset({"remote_shortage_after", "remote_shortage_gain", "distin
 
 
 def load(path: Path) -> Facts:
-    return Facts.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    """A facts file; InputError listing its problems (line, key, what was expected)."""
+    try:
+        data = yamlio.load(path.read_bytes().decode("utf-8-sig"))
+        return Facts.model_validate(data)
+    except UnicodeDecodeError:
+        issues = [Issue(path.name, None, None, None, "UTF-8 text")]
+    except yamlio.YamlError as e:
+        issues = [
+            Issue(
+                f"{path.name}, line {p.line}" if p.line else path.name, None, None, None, p.message
+            )
+            for p in e.problems
+        ]
+    except ValidationError as e:
+        issues = [
+            Issue(
+                path.name,
+                None,
+                ".".join(str(x) for x in err.get("loc", ())) or None,
+                None,
+                str(err.get("msg", err["type"])),
+                label="key",
+            )
+            for err in e.errors()
+        ]
+    raise InputError(issues, str(path))
 
 
 @dataclass

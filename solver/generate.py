@@ -789,12 +789,11 @@ def _yaml(
 def _road_factor_lines() -> list[str]:
     """The per-terrain road factors of scenarios/reference/road_factors.yaml, as YAML lines
     of scenario.yaml (validated on the way by the schema)."""
-    import yaml
-
     from models import RoadFactors
+    from solver.io import yamlio
 
     path = data_root() / "reference" / "road_factors.yaml"
-    rf = RoadFactors.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    rf = RoadFactors.model_validate(yamlio.load(path.read_text(encoding="utf-8")))
     reason = " ".join(rf.reason.split())
     return [
         f"  mountainous: {rf.mountainous}",

@@ -17,6 +17,8 @@ from typing import Any
 from models import PLAN_COLUMNS
 from solver.io.owned import Target
 
+INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx")
+
 
 def is_multi(path: Path) -> bool:
     return (
@@ -27,7 +29,25 @@ def is_multi(path: Path) -> bool:
 
 
 def province_folders(path: Path) -> list[Path]:
-    return sorted(d for d in path.iterdir() if (d / "scenario.yaml").exists())
+    """Every sub-folder that holds input files: those with a scenario.yaml, and those that look
+    meant as one (a scenario file under another name, tables without a scenario.yaml), which
+    then fail with a message instead of being skipped without a word. Hidden folders and the
+    tool's own output folders are not provinces."""
+    from solver.io.owned import marker_kind
+
+    out = []
+    for d in sorted(path.iterdir()):
+        if (
+            not d.is_dir()
+            or d.name.startswith(".")
+            or marker_kind(d) in ("plan", "plans", "legacy-plan")
+        ):
+            continue
+        if (d / "scenario.yaml").exists() or any(
+            f.suffix.lower() in INPUT_SUFFIXES for f in d.iterdir() if f.is_file()
+        ):
+            out.append(d)
+    return out
 
 
 def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:

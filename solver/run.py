@@ -121,6 +121,7 @@ def metrics(
             "secondee_budget": s.config.secondee_budget,
         },
         "inputs": input_hashes(s.folder) if s.folder else {},
+        "input_notes": list(s.notes),
         "versions": _versions(),
         "timings": {k: round(v, 4) for k, v in timings.items()},
     }

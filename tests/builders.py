@@ -239,6 +239,8 @@ def folder_to_workbook(folder: Path, out: Path) -> Path:
     ws.title = "scenario"
     ws.append(["key", "value"])
     for k, v in yaml.safe_load((folder / "scenario.yaml").read_text("utf-8")).items():
+        if isinstance(v, dict):  # a mapping (road_factor): YAML flow text in one cell
+            v = yaml.safe_dump(v, default_flow_style=True, allow_unicode=True, width=10**6)
         ws.append([k, ";".join(v) if isinstance(v, list) else v])
     for f in sorted(folder.glob("*.csv")):
         sheet = wb.create_sheet(f.stem)

@@ -120,7 +120,10 @@ def test_check_rejects_a_malformed_plan_cleanly(tmp_path):
     r = run("check", str(bundled_scenario()), str(d))
     assert r.exit_code == 1
     assert "Traceback" not in r.output
-    assert "plan.csv, row 1, column to: expected a column named 'to'" in r.output
+    assert (
+        "plan.csv, row 1, column name: expected the columns name, bloc, category, specialty, "
+        "from, to, km, fills, reason" in r.output
+    )
     r2 = run("check", str(bundled_scenario()), str(tmp_path / "nowhere"))
     assert r2.exit_code == 1
     assert "plan.csv: expected this file in" in r2.output

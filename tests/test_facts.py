@@ -98,5 +98,6 @@ def test_a_malformed_facts_file_is_a_clear_error(copy: Path):
     )
     r = CliRunner().invoke(main, ["facts", str(copy)])
     assert r.exit_code == 1
-    assert "facts.yaml: not a valid facts file" in r.output
+    assert "facts.yaml, key facts.0.measure" in r.output
+    assert "Traceback" not in r.output
     assert "Traceback" not in r.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,24 @@ def read_plan(folder: Path) -> tuple[Plan, dict[str, Any] | None]:
     raw = _read_csv(plan_file, issues)
     rows: list[PlanRow] = []
     if raw is not None:
-        for c in PLAN_COLUMNS:
-            if c not in raw.header:
-                issues.append(Issue("plan.csv", 1, c, None, f"a column named {c!r}"))
+        missing = [c for c in PLAN_COLUMNS if c not in raw.header]
+        if len(missing) == len(PLAN_COLUMNS):
+            issues.append(
+                Issue(
+                    "plan.csv",
+                    1,
+                    None,
+                    ", ".join(raw.header[:6]),
+                    "a plan written by this tool (columns " + ", ".join(PLAN_COLUMNS) + ")",
+                )
+            )
+        elif missing:
+            issues.append(
+                Issue("plan.csv", 1, missing[0], None, "the columns " + ", ".join(missing))
+            )
+        lost = _lost_zeros(raw.rows) if not issues else None
+        if lost:
+            issues.append(lost)
         if not issues:
             for rec in raw.rows:
                 n = int(rec["__row__"])
@@ -54,6 +70,33 @@ def read_plan(folder: Path) -> tuple[Plan, dict[str, Any] | None]:
     return Plan(rows=tuple(rows)), metrics
 
 
+CODE_COLUMNS = ("from", "to")
+
+
+def _lost_zeros(rows: list[dict[str, str]]) -> Issue | None:
+    """One problem for a plan whose unit codes lost their leading zeros (re-saved by Excel),
+    instead of one per row."""
+    hit = [
+        (int(r["__row__"]), c, r[c].strip())
+        for r in rows
+        for c in CODE_COLUMNS
+        if re.fullmatch(r"\d{1,4}", r.get(c, "").strip())
+    ]
+    if not hit:
+        return None
+    n, col, value = hit[0]
+    return Issue(
+        "plan.csv",
+        n,
+        col,
+        value,
+        f"5-digit unit codes such as {value.zfill(5)}: {len(hit)} codes in columns "
+        f"{', '.join(sorted({c for _n, c, _v in hit}))} lost their leading zeros, so the file was "
+        "re-saved by Excel; check the plan.csv the tool wrote (or import the file with those "
+        "columns as Text)",
+    )
+
+
 def _read_metrics(path: Path, issues: list[Issue]) -> dict[str, Any] | None:
     if not path.is_file():
         return None
@@ -64,5 +107,16 @@ def _read_metrics(path: Path, issues: list[Issue]) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict):
         issues.append(Issue("metrics.json", None, None, None, "a JSON object"))
+        return None
+    obj = data.get("objective")
+    if obj is not None and not (
+        isinstance(obj, dict)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in obj.values())
+    ):
+        issues.append(
+            Issue(
+                "metrics.json", None, "objective", obj, "a mapping of level to number", label="key"
+            )
+        )
         return None
     return data

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
+import types
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, get_origin
+from typing import Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from models import (
@@ -38,6 +39,7 @@ from models import (
 )
 from models.problems import InputError
 from models.scenario import TableLocation, split_list
+from solver.io import yamlio
 from solver.paths import default_specialties_file
 
 TABLES: dict[str, tuple[type[BaseModel], bool]] = {
@@ -64,9 +66,22 @@ class RawTable:
     where: str  # file name or "book.xlsx, sheet officials"
     header: list[str]
     rows: list[dict[str, str]] = field(default_factory=list)
+    decimal_comma: bool = False  # a ';'-separated file: decimals are written 12,5
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the user
 
 
 def _decode(data: bytes, where: str, issues: list[Issue]) -> str | None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        issues.append(
+            Issue(
+                where,
+                None,
+                None,
+                None,
+                "UTF-8 text; this file is UTF-16 (Excel's 'Unicode Text'): save it as 'CSV UTF-8'",
+            )
+        )
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -84,24 +99,96 @@ def _decode(data: bytes, where: str, issues: list[Issue]) -> str | None:
         return None
 
 
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _delimiter(first_line: str) -> str:
+    """The cell separator of a CSV file, from its header line (outside quotes)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path, issues: list[Issue]) -> RawTable | None:
     text = _decode(path.read_bytes(), path.name, issues)
     if text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = list(reader)
+    delim = _delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            r = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            if "end of data" in str(e) or "field limit" in str(e):
+                expected = (
+                    f"a closing quote: the quote opened on line {line} is never closed, so "
+                    "everything after it would be one cell"
+                )
+            else:
+                expected = f"quotes only around a whole cell ({e})"
+            issues.append(Issue(f"{path.name}, line {line}", None, None, None, expected))
+            return None
+        rows.append((len(rows) + 1, r))
     if not rows:
         return RawTable(path.name, [])
-    header = [unicodedata.normalize("NFC", h.strip()) for h in rows[0]]
-    table = RawTable(path.name, header)
-    for n, r in enumerate(rows[1:], start=2):
+    return _table(path.name, rows, issues, delim)
+
+
+def _table(
+    where: str, rows: list[tuple[int, list[str]]], issues: list[Issue], delim: str = ","
+) -> RawTable:
+    """A table from its rows of cells (row 1 the header): trailing empty columns dropped,
+    unnamed or repeated columns reported, blank rows skipped."""
+    header = [unicodedata.normalize("NFC", h.strip()) for h in rows[0][1]]
+    width = len(header)
+    while (
+        width
+        and not header[width - 1]
+        and not any(len(r) >= width and r[width - 1].strip() for _n, r in rows[1:])
+    ):
+        width -= 1  # a trailing column with neither name nor values: Excel leaves these
+    header = header[:width]
+    table = RawTable(where, header, decimal_comma=delim == ";")
+    if delim != ",":
+        table.notes.append(
+            f"{where}: cells are separated by {DELIMITERS[delim]}, not commas"
+            + (
+                " (a Vietnamese-locale export): decimals such as 12,5 read as 12.5"
+                if delim == ";"
+                else ""
+            )
+        )
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header, start=1):
+        if not h:
+            if any(len(r) >= i and r[i - 1].strip() for _n, r in rows[1:]):
+                issues.append(
+                    Issue(where, 1, f"{i}", None, "a column name (this column has values)")
+                )
+        elif h in seen:
+            issues.append(Issue(where, 1, h, None, f"each column once (also column {seen[h]})"))
+        else:
+            seen[h] = i
+    for n, r in rows[1:]:
         if not any(c.strip() for c in r):
             continue
-        if len(r) > len(header):
-            issues.append(
-                Issue(path.name, n, None, len(r), f"at most {len(header)} cells (the header's)")
-            )
-        rec = {h: (r[i] if i < len(r) else "") for i, h in enumerate(header)}
+        if len(r) > width and any(c.strip() for c in r[width:]):
+            issues.append(Issue(where, n, None, len(r), f"at most {width} cells (the header's)"))
+        rec = {
+            h: (r[i] if i < len(r) else "")
+            for i, h in enumerate(header)
+            if h and seen.get(h) == i + 1  # a repeated column is reported, its first kept
+        }
         rec["__row__"] = str(n)
         table.rows.append(rec)
     return table
@@ -125,10 +212,11 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
     import openpyxl  # local: only workbook users pay for it
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, data_only=True)  # not read-only: merged cells
     except Exception as e:  # openpyxl raises many types for a corrupt file
         issues.append(Issue(path.name, None, None, None, f"a readable .xlsx workbook ({e})"))
         return None
+    unsaved = _formulas_without_values(path, wb)
     out: dict[str, RawTable] = {}
     for ws in wb.worksheets:
         where = f"{path.name}, sheet {ws.title}"
@@ -136,17 +224,62 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
         if not values:
             out[ws.title] = RawTable(where, [])
             continue
-        header = [unicodedata.normalize("NFC", h.strip()) for h in values[0]]
-        while header and not header[-1]:
-            header.pop()
-        table = RawTable(where, header)
-        for n, r in enumerate(values[1:], start=2):
-            if not any(c.strip() for c in r):
-                continue
-            rec = {h: (r[i] if i < len(r) else "") for i, h in enumerate(header)}
-            rec["__row__"] = str(n)
-            table.rows.append(rec)
+        table = _table(where, list(enumerate(values, start=1)), issues)
+        col_name = dict(enumerate(table.header, start=1))
+        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+            issues.append(
+                Issue(
+                    where,
+                    rng.min_row,
+                    col_name.get(rng.min_col) or rng.coord.split(":")[0],
+                    rng.coord,
+                    "cells that are not merged (merged cells keep one value; the others would "
+                    "read as empty): unmerge them and fill each cell",
+                    label="column",
+                )
+            )
+        for row, col in unsaved.get(ws.title, []):
+            issues.append(
+                Issue(
+                    where,
+                    row,
+                    col_name.get(col) or str(col),
+                    None,
+                    "a value: this cell holds a formula whose result was never saved (the file "
+                    "was written by a program, not Excel); open and save it in Excel, or paste "
+                    "the values",
+                )
+            )
         out[ws.title] = table
+    wb.close()
+    return out
+
+
+def _formulas_without_values(path: Path, values_wb: Any) -> dict[str, list[tuple[int, int]]]:
+    """Per sheet, (row, column) of formula cells with no saved result (they read as empty)."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            has_formula = any(
+                b"<f>" in z.read(n) or b"<f " in z.read(n)
+                for n in z.namelist()
+                if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+    except (OSError, zipfile.BadZipFile):
+        return {}
+    if not has_formula:
+        return {}
+    wb = openpyxl.load_workbook(path, data_only=False)
+    out: dict[str, list[tuple[int, int]]] = {}
+    for ws in wb.worksheets:
+        vs = values_wb[ws.title]
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f" and vs.cell(c.row, c.column).value is None:
+                    out.setdefault(ws.title, []).append((c.row, c.column))
     wb.close()
     return out
 
@@ -202,17 +335,81 @@ def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | N
     return str(err.get("msg", typ)), None
 
 
-def _prepare(rec: dict[str, str], columns: list[str]) -> dict[str, Any]:
+@functools.cache
+def _kinds(model: type[BaseModel]) -> dict[str, str]:
+    """Each column's kind of value: int, float, date, bool or str."""
+    out = {}
+    for name, f in model.model_fields.items():
+        t = f.annotation
+        args = [a for a in get_args(t) if a is not type(None)]
+        base: Any = args[0] if get_origin(t) in (Union, types.UnionType) and args else t
+        kinds: dict[Any, str] = {int: "int", float: "float", dt.date: "date", bool: "bool"}
+        out[f.alias or name] = kinds.get(base, "str")
+    return out
+
+
+_PLAIN_INT = re.compile(r"[+-]?\d+")
+_GROUPED = re.compile(r"[+-]?\d{1,3}([.,\u00a0 ]\d{3})+")  # 17.000, 17,000, 1 234 567
+_PLAIN_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
+MAX_NUMBER = yamlio.MAX_NUMBER
+
+
+def _number_problem(v: str, kind: str, decimal_comma: bool) -> tuple[str | None, str]:
+    """(what was expected, or None when the cell is fine; the value to validate)."""
+    if kind == "int":
+        if _PLAIN_INT.fullmatch(v):
+            if abs(int(v)) > MAX_NUMBER:
+                return f"a whole number of at most {MAX_NUMBER:,.0f}", v
+            return None, v
+        if _GROUPED.fullmatch(v):
+            return (
+                "a whole number without thousands separators, e.g. "
+                + re.sub(r"[.,\u00a0 ]", "", v)
+                + " (a separator reads one way in one locale and another way in the next)",
+                v,
+            )
+        return None, v  # pydantic says what is wrong
+    if decimal_comma and _COMMA_DECIMAL.fullmatch(v):
+        v = v.replace(",", ".")
+    elif decimal_comma and _GROUPED.fullmatch(v):
+        return "a number without thousands separators (write 17000 or 12,5)", v
+    elif not decimal_comma and "," in v:
+        return (
+            "a number with a decimal point and no thousands separator, e.g. 12.5 or 17000 "
+            "(a comma is a decimal comma in one locale and a thousands separator in another)",
+            v,
+        )
+    if _PLAIN_FLOAT.fullmatch(v) and abs(float(v)) > MAX_NUMBER:
+        return f"a number of at most {MAX_NUMBER:,.0f} in size", v
+    if v.count(".") > 1:
+        return "a number without thousands separators, e.g. 17000 or 12.5", v
+    return None, v
+
+
+def _prepare(
+    rec: dict[str, str], columns: list[str], kinds: dict[str, str], decimal_comma: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The row's non-empty cells, normalised; and the cells refused before validation
+    (column → what was expected)."""
     out: dict[str, Any] = {}
+    refused: dict[str, str] = {}
     for col in columns:
         raw = rec.get(col, "")
-        v = unicodedata.normalize("NFC", raw.strip())
+        v = raw.strip()
         if v == "":
             continue
+        if not v.isascii():
+            v = unicodedata.normalize("NFC", v)
+        kind = kinds[col]
         if col in CODE_COLUMNS and re.fullmatch(r"\d{1,4}", v):
             v = v.zfill(5)  # Excel drops leading zeros of official codes
+        elif kind in ("int", "float"):
+            problem, v = _number_problem(v, kind, decimal_comma)
+            if problem:
+                refused[col] = problem
         out[col] = v
-    return out
+    return out, refused
 
 
 def parse_table(
@@ -241,22 +438,32 @@ def parse_table(
         return [], [], []
     out, rows = [], []
     failed: list[tuple[int, Any]] = []
+    kinds = _kinds(model)
     for rec in raw.rows:
         n = int(rec["__row__"])
-        data = _prepare(rec, columns)
+        data, refused = _prepare(rec, columns, kinds, raw.decimal_comma)
+        bad_cols: set[str | None] = set(refused)
+        for rcol, exp in refused.items():
+            issues.append(Issue(raw.where, n, rcol, data[rcol], exp))
         try:
-            out.append(model.model_validate(data))
-            rows.append(n)
+            row = model.model_validate(data)
         except ValidationError as e:
-            bad_cols = set()
             for err in e.errors():
                 loc = err.get("loc") or ()
                 col = str(loc[0]) if loc else None
+                if col in refused:
+                    continue
                 bad_cols.add(col)
                 exp, sug = _expected(model, dict(err))
                 value = data.get(col) if col else None
                 issues.append(Issue(raw.where, n, col, value, exp, sug))
             failed.append((n, _stand_in(model, data, bad_cols)))
+            continue
+        if refused:
+            failed.append((n, _stand_in(model, data, bad_cols)))
+        else:
+            out.append(row)
+            rows.append(n)
     return out, rows, failed
 
 
@@ -295,6 +502,8 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
                 continue
             exp, sug = _expected(ScenarioConfig, dict(err))
             value = None if err["type"] == "missing" or not loc else err.get("input")
+            if isinstance(value, dt.date):
+                value = value.isoformat()
             if err["type"] == "missing":
                 exp = "a value (the key is required)"
             issues.append(Issue(where, None, key, value, exp, sug, label="key"))
@@ -325,6 +534,7 @@ def load_scenario(path: str | Path) -> Scenario:
     return Scenario(
         config=config,
         folder=str(path),
+        notes=tuple(n for name in TABLES if name in raws for n in raws[name].notes),
         locations={
             name: TableLocation(where=raws[name].where, rows=tuple(rownums[name]))
             for name in TABLES
@@ -339,9 +549,11 @@ def _read_yaml(path: Path, issues: list[Issue]) -> ScenarioConfig | None:
     if text is None:
         return None
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as e:
-        issues.append(Issue("scenario.yaml", None, None, None, f"valid YAML ({e})"))
+        data = yamlio.load(text) or {}
+    except yamlio.YamlError as e:
+        for p in e.problems:
+            at = f"scenario.yaml, line {p.line}" if p.line else "scenario.yaml"
+            issues.append(Issue(at, None, None, None, p.message))
         return None
     if not isinstance(data, dict):
         issues.append(Issue("scenario.yaml", None, None, None, "a mapping of keys"))
@@ -354,9 +566,18 @@ def _read_folder(
 ) -> tuple[ScenarioConfig | None, dict[str, RawTable]]:
     """scenario.yaml and each table's CSV file of a scenario folder."""
     config = None
+    files = sorted(p.name for p in path.iterdir() if p.is_file())
     ypath = path / "scenario.yaml"
     if not ypath.exists():
-        issues.append(Issue("scenario.yaml", None, None, None, f"this file in {path}"))
+        issues.append(
+            Issue(
+                "scenario.yaml",
+                None,
+                None,
+                None,
+                f"this file in {path}" + _near_miss("scenario.yaml", files),
+            )
+        )
     else:
         config = _read_yaml(ypath, issues)
     raws: dict[str, RawTable] = {}
@@ -366,9 +587,42 @@ def _read_folder(
             t = _read_csv(f, issues)
             if t is not None:
                 raws[name] = t
-        elif req:
-            issues.append(Issue(f"{name}.csv", None, None, None, f"this file in {path}"))
+            continue
+        near = _near_miss(f.name, files)
+        if req or near:  # an optional table under another name would be silently skipped
+            issues.append(Issue(f.name, None, None, None, f"this file in {path}" + near))
     return config, raws
+
+
+def _near_miss(expected: str, files: list[str]) -> str:
+    """', not X (the tool reads only the exact name)' for files that look meant as `expected`:
+    another case, another extension, a copy's suffix, a typo."""
+    stem = expected.rsplit(".", 1)[0]
+    found = []
+    for f in files:
+        if f == expected:
+            continue
+        fstem = f.rsplit(".", 1)[0] if "." in f else f
+        base = re.sub(r"[\s_-]*(\(\d+\)|copy|\d+)$", "", fstem.lower()).strip()
+        if (
+            f.lower() == expected.lower()
+            or fstem.lower() == stem
+            or base == stem
+            or f.lower().startswith(expected.lower() + ".")
+            or (len(stem) > 4 and difflib_close(fstem.lower(), stem))
+        ):
+            found.append(f)
+    if not found:
+        return ""
+    return (
+        " under exactly this name; found "
+        + ", ".join(repr(f) for f in found)
+        + " (the tool reads only the exact name: rename it)"
+    )
+
+
+def difflib_close(a: str, b: str) -> bool:
+    return did_you_mean(a, [b]) is not None and abs(len(a) - len(b)) <= 2
 
 
 def _read_book(
@@ -466,10 +720,13 @@ def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
         val = rec.get("value", "").strip()
         if not key:
             continue
-        if key in ("blocs", "objective"):
+        if key in ("blocs", "categories", "objective"):
             out[key] = [v.strip() for v in val.split(";") if v.strip()]
-        elif key == "province_total":
-            out[key] = yaml.safe_load(val) if val else None
+        elif key == "province_total" or val.startswith("{"):  # a mapping, as YAML flow text
+            try:
+                out[key] = yamlio.load(val) if val else None
+            except yamlio.YamlError:
+                out[key] = val  # the schema says what was expected
         elif val != "":
             out[key] = val
     return out

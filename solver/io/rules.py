@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from models import Issue, did_you_mean
 from models.problems import InputError
 from models.rules import RuleSet
+from solver.io import yamlio
 from solver.paths import data_root
 
 
@@ -78,14 +79,14 @@ def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | N
 
 def parse_rule_set(text: str, where: str) -> RuleSet:
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        at = f"{where}, line {line}" if line else where
+        data, node = yamlio.load(text, with_node=True)
+    except yamlio.YamlError as e:
         raise RuleSetError(
-            [Issue(at, None, None, None, f"valid YAML ({getattr(e, 'problem', e)})")], where
+            [
+                Issue(f"{where}, line {p.line}" if p.line else where, None, None, None, p.message)
+                for p in e.problems
+            ],
+            where,
         ) from None
     if not isinstance(data, dict) or node is None:
         raise RuleSetError([Issue(where, None, None, None, "a mapping of keys")], where)

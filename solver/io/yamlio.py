@@ -1,0 +1,150 @@
+"""The one YAML reader of every input (scenario.yaml, rule sets, facts, reference tables).
+
+Safe types only, and strict where a plain YAML loader would silently reinterpret:
+- a key given twice in one mapping is an error (a plain loader keeps the last one);
+- at most MAX_ALIASES aliases per file (a few aliases can expand to billions of nodes);
+- a value YAML cannot build (an impossible date such as 2026-02-30) is an error at its line;
+- a number beyond ±MAX_NUMBER, infinite or not-a-number is an error at its line.
+Every problem carries its line; all duplicate keys and numbers out of range are reported at
+once. (The pure-Python parser: counting aliases needs its composer.)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_ALIASES = 20
+MAX_NUMBER = 1e9
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    line: int | None
+    key: str | None
+    message: str
+
+
+class YamlError(Exception):
+    """The text is not usable YAML; `problems` lists each, with its line."""
+
+    def __init__(self, problems: list[YamlProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+class _TooManyAliases(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """Python SafeLoader: counts aliases as it composes, records duplicate keys and numbers
+    out of range as it constructs."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.problems: list[YamlProblem] = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _TooManyAliases(mark.line + 1)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for k, _v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                key = k.value
+                line = k.start_mark.line + 1
+                if key in seen:
+                    self.problems.append(
+                        YamlProblem(
+                            line,
+                            str(key),
+                            f"each key once: {key!r} is also on line {seen[key]} (a YAML "
+                            "reader would silently keep the last one)",
+                        )
+                    )
+                else:
+                    seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        v = super().construct_yaml_int(node)
+        self._check_number(v, node)
+        return v
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        v = super().construct_yaml_float(node)
+        self._check_number(v, node)
+        return v
+
+    def _check_number(self, v: float, node: Any) -> None:
+        if not math.isfinite(v) or abs(v) > MAX_NUMBER:
+            self.problems.append(
+                YamlProblem(
+                    node.start_mark.line + 1,
+                    None,
+                    f"a finite number of at most {MAX_NUMBER:,.0f} in size (found {node.value!r})",
+                )
+            )
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+
+
+def load(text: str, with_node: bool = False) -> Any:
+    """The document's data (and, with `with_node`, its node tree, for line numbers).
+
+    Raises YamlError with every problem found."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _TooManyAliases as e:
+        msg = (
+            f"at most {MAX_ALIASES} aliases (*name): aliases can expand without limit, so the "
+            "file is refused; write the values out"
+        )
+        raise YamlError([YamlProblem(e.line, None, msg)]) from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise YamlError([YamlProblem(line, None, f"valid YAML ({e.problem or e})")]) from None
+    except yaml.YAMLError as e:
+        raise YamlError([YamlProblem(None, None, str(e))]) from None
+    except (ValueError, TypeError, OverflowError) as e:  # e.g. a date that does not exist
+        line = _failing_line(text)
+        what = "a date that exists" if "day" in str(e) or "month" in str(e) else "a value"
+        raise YamlError([YamlProblem(line, None, f"{what} ({e})")]) from None
+    finally:
+        loader.dispose()
+    if loader.problems:
+        raise YamlError(loader.problems)
+    return (data, node) if with_node else data
+
+
+def _failing_line(text: str) -> int | None:
+    """The line of the first scalar that fails on its own (dates are the usual case)."""
+    for n, line in enumerate(text.splitlines(), start=1):
+        _, sep, value = line.partition(":")
+        candidate = value if sep else line.lstrip(" -")
+        candidate = candidate.split(" #", 1)[0].strip()
+        if not candidate:
+            continue
+        try:
+            yaml.safe_load(candidate)
+        except (ValueError, TypeError, OverflowError):
+            return n
+        except yaml.YAMLError:
+            continue
+    return None
