@@ -187,3 +187,34 @@ def test_two_concurrent_solves_into_one_folder(two_plans, tmp_path):
     assert _plan(out) in plans.values()
     assert _plan(out.with_name("out.previous")) in plans.values()
     assert _plan(out) != _plan(out.with_name("out.previous"))
+
+
+def test_a_real_write_failure_keeps_the_old_plan(two_plans, tmp_path):
+    """The child may write at most 700 bytes per file (RLIMIT_FSIZE): plan.csv does not fit, the
+    write fails for real (EFBIG, as on a full disk), and the old plan stays."""
+    import resource
+
+    a, b, plans = two_plans
+    out = tmp_path / "out"
+    first = _solve(a, out)
+    first.communicate()
+    assert first.returncode == 0
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write beyond the limit fails
+        resource.setrlimit(resource.RLIMIT_FSIZE, (700, 700))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-B", "-m", "solver", "solve", str(b), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+        preexec_fn=small_files,
+    )
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 5, err.decode()
+    assert b"file system error" in err and b"Traceback" not in err
+    assert _plan(out) == plans["a"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith((".out", "out"))) == [
+        "out"
+    ]

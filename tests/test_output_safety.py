@@ -320,3 +320,20 @@ def test_the_entry_point_knows_the_interrupt_code():
     from solver import entry
 
     assert entry.INTERRUPTED == EXIT_INTERRUPTED
+
+
+def test_generate_replaces_only_its_own_scenario_folders(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("x", "utf-8")
+    r = cli("generate", "-p", "11", "-o", str(notes))
+    assert r.exit_code == EXIT_OUTPUT
+    assert tree(notes) == {"mine.txt": b"x"}
+    out = tmp_path / "db"
+    for _ in range(2):
+        r = cli("generate", "-p", "11", "-o", str(out))
+        assert r.exit_code == 0, r.output
+    assert marker_kind(out) == "scenario"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db", "notes"]  # no .previous
+    r = cli("solve", str(out), "-o", str(out))
+    assert r.exit_code == EXIT_OUTPUT

@@ -212,11 +212,12 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
     import openpyxl  # local: only workbook users pay for it
 
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)  # not read-only: merged cells
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        xml = _sheet_xml(path, wb)
     except Exception as e:  # openpyxl raises many types for a corrupt file
         issues.append(Issue(path.name, None, None, None, f"a readable .xlsx workbook ({e})"))
         return None
-    unsaved = _formulas_without_values(path, wb)
+    formulas = _formula_cells(path) if any(_HAS_FORMULA.search(x) for x in xml.values()) else {}
     out: dict[str, RawTable] = {}
     for ws in wb.worksheets:
         where = f"{path.name}, sheet {ws.title}"
@@ -226,19 +227,23 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
             continue
         table = _table(where, list(enumerate(values, start=1)), issues)
         col_name = dict(enumerate(table.header, start=1))
-        for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        for ref in _MERGED.findall(xml.get(ws.title, b"")):
+            ref = ref.decode()
+            min_col, min_row, _c, _r = range_boundaries(ref)
             issues.append(
                 Issue(
                     where,
-                    rng.min_row,
-                    col_name.get(rng.min_col) or rng.coord.split(":")[0],
-                    rng.coord,
+                    min_row,
+                    col_name.get(min_col or 0) or ref.split(":")[0],
+                    ref,
                     "cells that are not merged (merged cells keep one value; the others would "
                     "read as empty): unmerge them and fill each cell",
-                    label="column",
                 )
             )
-        for row, col in unsaved.get(ws.title, []):
+        for row, col in formulas.get(ws.title, []):
+            cells = values[row - 1] if row <= len(values) else []
+            if col <= len(cells) and cells[col - 1] != "":
+                continue  # its result was saved: that is what is read
             issues.append(
                 Issue(
                     where,
@@ -255,30 +260,38 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
     return out
 
 
-def _formulas_without_values(path: Path, values_wb: Any) -> dict[str, list[tuple[int, int]]]:
-    """Per sheet, (row, column) of formula cells with no saved result (they read as empty)."""
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+_HAS_FORMULA = re.compile(rb"<f[ >/]")
+
+
+def range_boundaries(ref: str) -> tuple[int | None, int | None, int | None, int | None]:
+    from openpyxl.utils.cell import range_boundaries as rb
+
+    return rb(ref)
+
+
+def _sheet_xml(path: Path, wb: Any) -> dict[str, bytes]:
+    """Each sheet's XML (merged ranges are not read in read-only mode; they are in here)."""
     import zipfile
 
+    with zipfile.ZipFile(path) as z:
+        return {
+            ws.title: z.read(ws._worksheet_path)  # noqa: SLF001 - openpyxl keeps it there
+            for ws in wb.worksheets
+            if getattr(ws, "_worksheet_path", None)
+        }
+
+
+def _formula_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
+    """Per sheet, (row, column) of every formula cell."""
     import openpyxl
 
-    try:
-        with zipfile.ZipFile(path) as z:
-            has_formula = any(
-                b"<f>" in z.read(n) or b"<f " in z.read(n)
-                for n in z.namelist()
-                if n.startswith("xl/worksheets/") and n.endswith(".xml")
-            )
-    except (OSError, zipfile.BadZipFile):
-        return {}
-    if not has_formula:
-        return {}
-    wb = openpyxl.load_workbook(path, data_only=False)
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     out: dict[str, list[tuple[int, int]]] = {}
     for ws in wb.worksheets:
-        vs = values_wb[ws.title]
         for row in ws.iter_rows():
             for c in row:
-                if c.data_type == "f" and vs.cell(c.row, c.column).value is None:
+                if getattr(c, "data_type", None) == "f":
                     out.setdefault(ws.title, []).append((c.row, c.column))
     wb.close()
     return out
