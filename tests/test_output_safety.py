@@ -326,12 +326,12 @@ def test_generate_replaces_only_its_own_scenario_folders(tmp_path):
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "mine.txt").write_text("x", "utf-8")
-    r = cli("generate", "-p", "11", "-o", str(notes))
+    r = cli("generate", "-p", "12", "-o", str(notes))
     assert r.exit_code == EXIT_OUTPUT
     assert tree(notes) == {"mine.txt": b"x"}
     out = tmp_path / "db"
     for _ in range(2):
-        r = cli("generate", "-p", "11", "-o", str(out))
+        r = cli("generate", "-p", "12", "-o", str(out))
         assert r.exit_code == 0, r.output
     assert marker_kind(out) == "scenario"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db", "notes"]  # no .previous
