@@ -35,3 +35,21 @@ def golden() -> tuple[Scenario, RuleSet, Plan]:
     o = run.solve(s, rs)
     assert o.plan is not None and not o.explanation
     return s, rs, o.plan
+
+
+@pytest.fixture(scope="session")
+def _two_provinces(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from solver import generate
+
+    root = tmp_path_factory.mktemp("provinces") / "vn"
+    for code in ("11", "12"):  # Điện Biên and Lai Châu
+        generate.write(code, root / generate.folder_name(code))
+    return root
+
+
+@pytest.fixture
+def two_provinces(_two_provinces: Path, tmp_path: Path) -> Path:
+    """A folder of two generated province folders (a copy of its own for each test)."""
+    import shutil
+
+    return Path(shutil.copytree(_two_provinces, tmp_path / "vn"))

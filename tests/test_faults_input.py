@@ -276,12 +276,8 @@ def test_formulas_without_saved_values_in_a_workbook(place, tmp_path):
     )
 
 
-def test_a_province_folder_under_a_near_miss_name_is_not_skipped(tmp_path):
-    from solver import generate
-
-    root = tmp_path / "vn"
-    for code in ("11", "12"):
-        generate.write(code, root / generate.folder_name(code))
+def test_a_province_folder_under_a_near_miss_name_is_not_skipped(two_provinces, tmp_path):
+    root = two_provinces
     (root / "lai-chau-2025" / "scenario.yaml").rename(root / "lai-chau-2025" / "Scenario.yaml")
     (root / "notes").mkdir()
     (root / "notes" / "read-me.txt").write_text("not a province", "utf-8")
@@ -352,3 +348,15 @@ def test_tampered_plans_get_one_clear_message(case, good_plan, tmp_path):
     assert message in r.output, r.output
     assert "Traceback" not in r.output
     assert len(r.output.splitlines()) <= 3  # one problem, not thousands of violations
+
+
+def test_a_rule_set_with_a_key_given_twice(tmp_path):
+    from solver.paths import data_root
+
+    text = (data_root() / "rules" / "dien-bien-draft-2025.yaml").read_text("utf-8")
+    first = next(x for x in text.splitlines() if x and not x.startswith(("#", " ")))
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(text + first + "\n", "utf-8")
+    r = cli("quota", "--rules", str(bad))
+    assert r.exit_code == EXIT_INPUT
+    assert f"rules.yaml, line {len(text.splitlines()) + 1}: expected each key once" in r.output

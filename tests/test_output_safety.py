@@ -291,12 +291,8 @@ def test_check_target_kinds(tmp_path):
         check_target(plans, "plan")
 
 
-def test_several_provinces_rerun_with_a_broken_province(tmp_path):
-    from solver import generate
-
-    root = tmp_path / "vn"
-    for code in ("11", "12"):
-        generate.write(code, root / generate.folder_name(code))
+def test_several_provinces_rerun_with_a_broken_province(two_provinces, tmp_path):
+    root = two_provinces
     out = tmp_path / "plans"
     r = cli("solve", str(root), "-o", str(out), "--jobs", "2")
     assert r.exit_code == 0, r.output

@@ -137,12 +137,8 @@ def test_infeasible_cli_exit_2_with_rule_terms(tmp_path):
     assert "rule set dien-bien-draft-2025" in r.output
 
 
-def test_several_provinces_at_once(tmp_path):
-    from solver import generate
-
-    root = tmp_path / "vn"
-    for code in ("11", "12"):
-        generate.write(code, root / generate.folder_name(code))
+def test_several_provinces_at_once(two_provinces, tmp_path):
+    root = two_provinces
     out = tmp_path / "plans"
     r = cli("solve", str(root), "-o", str(out), "--jobs", "2")
     assert r.exit_code == 0, r.output
