@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -235,6 +235,27 @@ class RoadFactors(BaseModel):
         return self.mountainous if mountainous else self.other
 
 
+class SecondeeFilter(BaseModel):
+    """Which secondee candidates a scenario may use; each list given narrows the field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departments: list[Text] | None = Field(default=None, description="Only these departments")
+    specialties: list[str] | None = Field(default=None, description="Only these specialties")
+    ids: list[str] | None = Field(default=None, description="Only these candidates")
+
+    def excludes(self, q: Secondee) -> str | None:
+        """Why candidate q is not eligible under this filter, or None."""
+        for what, allowed, value in (
+            ("department", self.departments, q.department),
+            ("specialty", self.specialties, q.specialty),
+            ("id", self.ids, q.id),
+        ):
+            if allowed is not None and value not in allowed:
+                return f"not selected: {what} {value} is not eligible in this scenario"
+        return None
+
+
 class ScenarioConfig(BaseModel):
     """The contents of scenario.yaml."""
 
@@ -272,6 +293,16 @@ class ScenarioConfig(BaseModel):
         default=None, description="Province total per bloc, overriding the rule set's"
     )
     max_moves: int | None = Field(default=None, ge=0, description="Most officials moved")
+    max_km: float | None = Field(
+        default=None, ge=0, description="Longest move of any official, km (caps each one's own)"
+    )
+    relocation: Literal["roster", "nobody"] = Field(
+        default="roster",
+        description="roster: officials relocate as officials.csv says; nobody: nobody relocates",
+    )
+    secondees_eligible: SecondeeFilter | None = Field(
+        default=None, description="Which candidates may be seconded (default: every available)"
+    )
     objective: list[Level] = Field(
         default_factory=lambda: list(LEVELS),
         description="Lexicographic order of objective levels",
@@ -319,6 +350,9 @@ class Scenario(BaseModel):
     notes: tuple[str, ...] = Field(
         default=(), description="How the files were read, where that may surprise (e.g. ';')"
     )
+    extends: tuple[str, ...] = Field(
+        default=(), description="The what-if files applied to the base scenario, in order"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -352,6 +386,23 @@ class Scenario(BaseModel):
     def successor(self) -> dict[str, str]:
         """Old unit code → code of the new unit that absorbed it."""
         return {o.code: o.successor for o in self.old_units}
+
+    def relocatable(self, official: Official) -> bool:
+        """May this official move, under this scenario's options?"""
+        return official.can_relocate and not official.pinned and self.config.relocation == "roster"
+
+    def reach_km(self, official: Official) -> float | None:
+        """The longest move allowed to this official: their own max_km, capped by the
+        scenario's max_km (None: no limit)."""
+        limits = [v for v in (official.max_km, self.config.max_km) if v is not None]
+        return min(limits) if limits else None
+
+    def secondee_excluded(self, q: Secondee) -> str | None:
+        """Why candidate q cannot be seconded in this scenario (availability on the date, or
+        the scenario's eligibility filter), or None."""
+        why = secondee_unavailable(q, self.config.as_of)
+        f = self.config.secondees_eligible
+        return why or (f.excludes(q) if f is not None else None)
 
     def current_of(self, official: Official) -> str:
         """The new unit where an official works now (current, else successor of origin)."""

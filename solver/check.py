@@ -36,7 +36,6 @@ from models import (
     QuotaTable,
     Scenario,
     Secondee,
-    secondee_unavailable,
 )
 from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
@@ -160,13 +159,14 @@ class _Checker:
             return
         if (r.status == PlanStatus.stays) != (to == cur):
             self.bad.append(f"{pid}: status {r.status.value} with from {cur} and to {to}")
-        if to != cur and (p.pinned or not p.can_relocate):
+        if to != cur and not self.s.relocatable(p):
             self.bad.append(
                 f"{pid}: moved to {to} but is {'pinned' if p.pinned else 'not movable'}"
             )
         d = self.km[(cur, to)]
-        if p.max_km is not None and to != cur and d > p.max_km:
-            self.bad.append(f"{pid}: moved {d} km, more than its max_km {p.max_km:g}")
+        reach = self.s.reach_km(p)
+        if reach is not None and to != cur and d > reach:
+            self.bad.append(f"{pid}: moved {d} km, more than its limit of {reach:g} km")
         if r.km != d:
             self.bad.append(f"{pid}: km {r.km} but the distance is {d}")
         if r.fills not in (p.specialty, *p.specialties):
@@ -188,8 +188,9 @@ class _Checker:
         if r.status == PlanStatus.not_selected:
             return
         self.t.used += 1
-        if secondee_unavailable(x, self.cfg.as_of) is not None:
-            self.bad.append(f"{pid}: seconded but not available on {self.cfg.as_of}")
+        why = self.s.secondee_excluded(x)
+        if why is not None:
+            self.bad.append(f"{pid}: seconded but {why.removeprefix('not selected: ')}")
         if to not in self.codes:
             self.bad.append(f"{pid}: destination {to!r} is not a unit")
             return

@@ -41,6 +41,14 @@ EXIT_CODES = {  # docs/cli.md's table is rendered from this
     EXIT_INTERRUPTED: "interrupted (Ctrl-C): nothing half-written is left; an output folder "
     "written before is left as it was",
 }
+SET_OPTION = click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change one scenario option for this run (repeatable), e.g. --set secondee_budget=97, "
+    "--set max_km=60, --set road_factor.mountainous=2.0.",
+)
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -102,6 +110,15 @@ class _Group(click.Group):
             sys.exit(EXIT_INTERRUPTED)
 
 
+def _scenario(path: Path, sets: tuple[str, ...] = ()) -> Scenario:
+    """The scenario at PATH (folder, workbook or what-if file) with the --set changes."""
+    from solver.io.whatif import parse_sets
+
+    s = load_scenario(path, parse_sets(sets) if sets else None)
+    _notes(s)
+    return s
+
+
 def _notes(s: Scenario) -> None:
     """How the inputs were read, where that may surprise (standard error: not the output)."""
     for n in s.notes:
@@ -124,8 +141,9 @@ def main() -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the scenario is valid.")
+@SET_OPTION
 @input_errors
-def validate(path: Path | None, quiet: bool) -> None:
+def validate(path: Path | None, quiet: bool, sets: tuple[str, ...]) -> None:
     """Check a scenario folder or .xlsx workbook and summarize it.
 
     PATH defaults to the bundled Điện Biên scenario. Every problem is reported at once with
@@ -135,8 +153,7 @@ def validate(path: Path | None, quiet: bool) -> None:
     from solver.problem import prepare
 
     path = path or bundled_scenario()
-    s = load_scenario(path)
-    _notes(s)
+    s = _scenario(path, sets)
     rs = _rules(None, s)
     prepare(s, rs)  # the rule set covers the scope and its quotas compute on the data
     if not quiet:
@@ -159,8 +176,15 @@ def validate(path: Path | None, quiet: bool) -> None:
     help="Only this bloc (repeatable). Default: every bloc of the rule set.",
 )
 @FORMAT_OPTION
+@SET_OPTION
 @input_errors
-def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt: str) -> None:
+def quota(
+    scenario: Path | None,
+    rules: str | None,
+    blocs: tuple[str, ...],
+    fmt: str,
+    sets: tuple[str, ...],
+) -> None:
     """Compute each unit's quota per bloc with every rule term.
 
     One row per unit and bloc: each term's contribution (columns named by the rule set's term
@@ -170,7 +194,7 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
     """
     from solver import quotas as q
 
-    s = load_scenario(scenario or bundled_scenario())
+    s = _scenario(scenario or bundled_scenario(), sets)
     rs = _rules(rules, s)
     wanted = [Bloc(b) for b in blocs] or None
     missing = [b.value for b in wanted or [] if b not in rs.blocs]
@@ -218,9 +242,15 @@ def quota(scenario: Path | None, rules: str | None, blocs: tuple[str, ...], fmt:
     show_default=True,
     help="Worker processes when SCENARIO holds several provinces.",
 )
+@SET_OPTION
 @input_errors
 def solve(
-    scenario: Path | None, out: Path | None, engine: str, time_limit: float | None, jobs: int
+    scenario: Path | None,
+    out: Path | None,
+    engine: str,
+    time_limit: float | None,
+    jobs: int,
+    sets: tuple[str, ...],
 ) -> None:
     """Solve a scenario: a proven-optimal, person-by-person assignment plan.
 
@@ -236,6 +266,7 @@ def solve(
     """
     from solver import multi, run
     from solver.io.owned import check_target
+    from solver.io.whatif import parse_sets
     from solver.io.writer import PLAN, PLANS, write_outputs
 
     path = scenario or bundled_scenario()
@@ -244,15 +275,20 @@ def solve(
         n = len(multi.province_folders(path))
         with click.progressbar(length=n, label="Solving provinces", file=None) as bar:
             summary, code = multi.solve_all(
-                path, target, engine, time_limit, jobs, on_done=lambda: bar.update(1)
+                path,
+                target,
+                engine,
+                time_limit,
+                jobs,
+                on_done=lambda: bar.update(1),
+                overrides=parse_sets(sets) if sets else None,
             )
         for line, err in report.province_lines(summary):
             _echo(line, err=err)
         sys.exit(code)
     if out is not None:  # refused before the solve, not after it
         check_target(out, PLAN, (path,))
-    s = load_scenario(path)
-    _notes(s)
+    s = _scenario(path, sets)
     rs = _rules(None, s)
     target = check_target(out or Path("plans") / s.config.name, PLAN, (path,))
     outcome = run.solve(s, rs, engine, time_limit)
@@ -286,8 +322,11 @@ def solve(
     help="Exact engine to use for every budget.",
 )
 @FORMAT_OPTION
+@SET_OPTION
 @input_errors
-def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
+def sweep(
+    scenario: Path | None, budgets: str, engine: str, fmt: str, sets: tuple[str, ...]
+) -> None:
     """Compare secondee budgets: the optimum for each, and what each step adds.
 
     Solves SCENARIO (default: the bundled Điện Biên scenario) to optimality once per budget
@@ -300,7 +339,7 @@ def sweep(scenario: Path | None, budgets: str, engine: str, fmt: str) -> None:
         values = parse_budgets(budgets)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--budgets") from None
-    s = load_scenario(scenario or bundled_scenario())
+    s = _scenario(scenario or bundled_scenario(), sets)
     rs = _rules(None, s)
     rows = secondee_budgets(s, rs, values, engine)
     title = f"{s.config.province} — {s.config.name} — secondee budgets, engine {engine}"
@@ -339,8 +378,9 @@ def check(scenario: Path, plan_dir: Path) -> None:
     help="Facts file (default: SCENARIO/facts.yaml).",
 )
 @FORMAT_OPTION
+@SET_OPTION
 @input_errors
-def facts(scenario: Path | None, facts_file: Path | None, fmt: str) -> None:
+def facts(scenario: Path | None, facts_file: Path | None, fmt: str, sets: tuple[str, ...]) -> None:
     """Measure a scenario against the facts the province reported.
 
     Each fact of SCENARIO/facts.yaml (default scenario: the bundled Điện Biên) is measured on
@@ -350,7 +390,7 @@ def facts(scenario: Path | None, facts_file: Path | None, fmt: str) -> None:
     """
     from solver import facts as fact_check
 
-    s = load_scenario(scenario or bundled_scenario())
+    s = _scenario(scenario or bundled_scenario(), sets)
     rs = _rules(None, s)
     path = facts_file or Path(s.folder) / fact_check.FILE
     if not path.is_file():

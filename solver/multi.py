@@ -50,8 +50,8 @@ def province_folders(path: Path) -> list[Path]:
     return out
 
 
-def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:
-    folder, out, engine, time_limit = args
+def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dict[str, Any]:
+    folder, out, engine, time_limit, overrides = args
     from models import InputError
     from solver.io import load_scenario
     from solver.io.rules import load_rule_set
@@ -59,7 +59,7 @@ def _one(args: tuple[str, str, str, float | None]) -> dict[str, Any]:
     from solver.run import solve
 
     try:
-        s = load_scenario(folder)
+        s = load_scenario(folder, overrides)
         rs = load_rule_set(s.config.rule_set, Path(folder))
         o = solve(s, rs, engine, time_limit)
     except InputError as e:
@@ -94,6 +94,7 @@ def solve_all(
     time_limit: float | None,
     jobs: int,
     on_done: Callable[[], None] = lambda: None,
+    overrides: dict[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Solve every province folder under `path` into the `target` folder; returns one summary
     row per province and the exit code (0 all solved, 2 all failures infeasible, 1 otherwise)."""
@@ -102,7 +103,7 @@ def solve_all(
     folders = province_folders(path)
     staging = Staging(target)
     try:
-        summary = _solve_into(staging, folders, engine, time_limit, jobs, on_done)
+        summary = _solve_into(staging, folders, engine, time_limit, jobs, on_done, overrides)
         staging.publish()
     except BaseException:
         staging.discard()
@@ -119,12 +120,13 @@ def _solve_into(
     time_limit: float | None,
     jobs: int,
     on_done: Callable[[], None],
+    overrides: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
     from solver.io.reader import read_table
     from solver.io.writer import combined_files
 
     out = staging.path
-    tasks = [(str(d), str(out / d.name), engine, time_limit) for d in folders]
+    tasks = [(str(d), str(out / d.name), engine, time_limit, overrides) for d in folders]
     results: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         for r in pool.map(_one, tasks):

@@ -214,7 +214,7 @@ def _unplaced_reason(
     b = x.bloc.value
     q = p.quota(cur, b)
     total = p.total(b)
-    fixed = "" if x.can_relocate else " (cannot relocate)"
+    fixed = "" if p.scenario.relocatable(x) else " (cannot relocate)"
     if total is not None and placed_bloc[b] >= total:
         return f"unplaced{fixed}: the province total of {total} for the {b} bloc is reached"
     if placed[(cur, b)] >= q:

@@ -47,7 +47,6 @@ from models import (
     QuotaTable,
     Scenario,
     Scope,
-    secondee_unavailable,
 )
 from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
@@ -347,9 +346,11 @@ def official_classes(
             continue
         specs = (p.specialty, *sorted(set(p.specialties) - {p.specialty}))
         freedom = (
-            Freedom.pinned if p.pinned else (Freedom.movable if p.can_relocate else Freedom.fixed)
+            Freedom.pinned
+            if p.pinned
+            else (Freedom.movable if scenario.relocatable(p) else Freedom.fixed)
         )
-        max_km = p.max_km if freedom == Freedom.movable else None
+        max_km = scenario.reach_km(p) if freedom == Freedom.movable else None
         groups[(p.bloc.value, scenario.current_of(p), specs, freedom, max_km)].append(p)
     keys = sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4]))
     return [
@@ -368,7 +369,7 @@ def secondee_classes(
     sec_bloc = cfg.secondee_bloc.value
     groups: dict[tuple, list[str]] = defaultdict(list)
     for q in scenario.secondees:
-        why = secondee_unavailable(q, cfg.as_of)
+        why = scenario.secondee_excluded(q)
         if why is None and sec_bloc not in blocs:
             why = f"not selected: secondees count in bloc {sec_bloc}, which is not planned"
         if why is None and cfg.secondee_budget == 0:

@@ -17,7 +17,7 @@ from models.rules import RuleSet
 from solver import check as checker
 from solver import engines
 from solver.engines.base import Result
-from solver.io.reader import input_hashes
+from solver.io.reader import input_hashes, input_hashes_of
 from solver.plan import build_plan, communes_table
 from solver.problem import Problem, explain_infeasible, prepare
 
@@ -120,7 +120,8 @@ def metrics(
             "arcs": len(p.network.tail),
             "secondee_budget": s.config.secondee_budget,
         },
-        "inputs": input_hashes(s.folder) if s.folder else {},
+        "inputs": (input_hashes(s.folder) if s.folder else {}) | input_hashes_of(s.extends),
+        "extends": list(s.extends),
         "input_notes": list(s.notes),
         "versions": _versions(),
         "timings": {k: round(v, 4) for k, v in timings.items()},

@@ -65,7 +65,7 @@ CELL_RULES = [
     (
         "P3",
         {"to": "00002", "status": "moves", "km": 31},
-        "P3: moved 31 km, more than its max_km 30",
+        "P3: moved 31 km, more than its limit of 30 km",
     ),
     ("P2", {"km": 30}, "P2: km 30 but the distance is 31"),
     ("P2", {"fills": "office"}, "P2: fills 'office', not one of its specialties"),
@@ -73,7 +73,7 @@ CELL_RULES = [
     (
         "S2",
         {"status": "seconded", "to": "00003", "km": 62, "fills": "accounting"},
-        "S2: seconded but not available on 2025-10-20",
+        "S2: seconded but not available for secondment",
     ),
     ("S1", {"to": "99999"}, "S1: destination '99999' is not a unit"),
     ("S1", {"km": 61}, "S1: km 61 but the distance is 62"),

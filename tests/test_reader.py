@@ -185,7 +185,8 @@ def test_bom_nfc_and_stripped_leading_zeros(make_scenario):
 
 def test_not_a_scenario(tmp_path):
     assert problems(tmp_path / "nowhere") == [
-        f"{tmp_path / 'nowhere'}: expected a scenario folder or an .xlsx workbook that exists"
+        f"{tmp_path / 'nowhere'}: expected a scenario folder, an .xlsx workbook or a what-if .yaml "
+        "file that exists"
     ]
 
 

@@ -497,8 +497,16 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
         return ScenarioConfig.model_validate(data)
     except ValidationError as e:
         keys = list(ScenarioConfig.model_fields)
-        for err in e.errors():
-            loc = err.get("loc") or ()
+        errors = e.errors()
+        for err in errors:
+            raw_loc = err.get("loc") or ()
+            if (
+                len(raw_loc) == 2
+                and raw_loc[1] in ("float", "int", "str")
+                and isinstance(err.get("input"), dict | list)
+            ):
+                continue  # a union's scalar branch, for a mapping: the mapping branch says why
+            loc = tuple(x for x in raw_loc if not (isinstance(x, str) and x[:1].isupper()))
             key = ".".join(str(x) for x in loc) or None
             if err["type"] == "extra_forbidden":
                 issues.append(
@@ -523,18 +531,26 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
     return None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario folder or workbook.
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario folder, a workbook or a what-if file (solver.io.whatif),
+    with its options changed by `overrides` ({dotted key: value}, as `--set` gives them).
 
     Raises ScenarioError listing every problem found."""
+    from solver.io import whatif
+
     path = Path(path)
+    s = whatif.load_whatif(path) if whatif.is_whatif(path) else _load(path)
+    return whatif.apply(s, overrides, "--set") if overrides else s
+
+
+def _load(path: Path) -> Scenario:
     issues: list[Issue] = []
     if path.is_dir():
         config, raws = _read_folder(path, issues)
     elif path.suffix.lower() == ".xlsx" and path.exists():
         config, raws = _read_book(path, issues)
     else:
-        expected = "a scenario folder or an .xlsx workbook that exists"
+        expected = "a scenario folder, an .xlsx workbook or a what-if .yaml file that exists"
         raise ScenarioError([Issue(str(path), None, None, None, expected)], str(path))
     if "specialties" not in raws:
         t = _read_csv(default_specialties_file(), issues)
@@ -723,6 +739,11 @@ def input_hashes(folder: str) -> dict[str, str]:
         [path] if path.is_file() else [path / "scenario.yaml"] + [path / f"{t}.csv" for t in TABLES]
     )
     return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists()}
+
+
+def input_hashes_of(files: tuple[str, ...]) -> dict[str, str]:
+    """SHA-256 of each what-if file applied (by file name)."""
+    return {Path(f).name: hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in files}
 
 
 def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
