@@ -347,6 +347,71 @@ def sweep(
 
 
 @main.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "markdown", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format (csv: the summary; json: everything).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Also write every table, whole: summary.csv, communes.csv, people.csv, compare.md, "
+    "compare.json.",
+)
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes.")
+@SET_OPTION
+@input_errors
+def compare(
+    sources: tuple[Path, ...], fmt: str, out: Path | None, jobs: int, sets: tuple[str, ...]
+) -> None:
+    """Compare plans side by side: scenarios, what-if files or plan folders.
+
+    Each SOURCE is solved (a scenario folder, workbook or what-if file; --set applies to
+    every one) or read (a plan folder `staffing solve` wrote). Prints one column per source:
+    status and gap, each objective level, communes still short, officials moved and km,
+    unplaced, secondees used and where, shortage by specialty; then what differs: the
+    communes whose shortage, specialty gap or secondees differ, and the people whose outcome
+    changes between sources.
+    """
+    from solver import compare as cmp
+    from solver.io.owned import check_target
+    from solver.io.whatif import parse_sets
+    from solver.io.writer import COMPARISON, csv_text, publish_files
+
+    target = check_target(out, COMPARISON, sources) if out is not None else None
+    overrides = parse_sets(sets) if sets else None
+    with click.progressbar(length=len(sources), label="Solving", file=sys.stderr) as bar:
+        ss = cmp.sides(list(sources), overrides, jobs, on_done=lambda: bar.update(1))
+    parts = [
+        ("Side by side", *cmp.summary(ss)),
+        ("Communes that differ", *cmp.commune_diff(ss)),
+        ("People whose outcome differs", *cmp.people_diff(ss)),
+    ]
+    if fmt == "json":
+        click.echo(cmp.as_json(ss), nl=False)
+    elif fmt == "csv":
+        click.echo(csv_text(parts[0][1], parts[0][2]), nl=False)
+    else:
+        _echo(report.comparison(parts, fmt))
+    if target is not None:
+        files = {
+            name: csv_text(rows, cols, bom=True)
+            for name, (_t, rows, cols) in zip(
+                ("summary.csv", "communes.csv", "people.csv"), parts, strict=True
+            )
+        }
+        files["compare.md"] = "\n".join(report.markdown(r, c, t) for t, r, c in parts)
+        files["compare.json"] = cmp.as_json(ss)
+        publish_files(target, files)
+        _echo(f"comparison written to {target.path}/", err=True)
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
 @input_errors

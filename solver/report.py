@@ -225,16 +225,58 @@ def quota_csv(t: QuotaTable) -> str:
     return csv_text(t.records(), t.columns)
 
 
+def markdown(rows: list[dict[str, Any]], columns: list[str], title: str = "") -> str:
+    """Rows as a Markdown table (with a heading)."""
+
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and v != v):
+            return "-"
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).replace("|", "\\|")
+
+    lines = [f"### {title}", ""] if title else []
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("|" + "|".join("---" for _ in columns) + "|")
+    lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
 def table(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str = "") -> str:
-    """Rows as csv, json or an aligned text table (with a title line)."""
+    """Rows as csv, json, Markdown or an aligned text table (with a title line)."""
     import pandas as pd
 
+    if fmt == "markdown":
+        return markdown(rows, columns, title)
     df = pd.DataFrame(rows, columns=columns)
     if fmt == "csv":
         return df.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return df.to_json(orient="records", force_ascii=False, indent=2) + "\n"
     return (f"{title}\n" if title else "") + df.to_string(index=False, na_rep="-") + "\n"
+
+
+def comparison(
+    parts: list[tuple[str, list[dict[str, Any]], list[str]]], fmt: str, shown: int = 20
+) -> str:
+    """The comparison's tables (summary, communes that differ, people whose outcome differs)
+    as text or Markdown, each difference table cut at `shown` rows with a count."""
+    out = []
+    for i, (title, rows, columns) in enumerate(parts):
+        head = rows if i == 0 else rows[:shown]
+        more = (
+            f"  … {len(rows) - shown} more rows (write them all with -o DIR)\n"
+            if len(rows) > len(head)
+            else ""
+        )
+        heading = f"{title} ({len(rows)})" if i else title
+        if not rows and i:
+            out.append(f"{heading}: none\n")
+            continue
+        out.append(
+            table(head, columns, "markdown" if fmt == "markdown" else "table", heading) + more
+        )
+    return "\n".join(out)
 
 
 def check_result(rep: CheckReport) -> tuple[str, bool]:

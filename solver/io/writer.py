@@ -23,6 +23,7 @@ from solver.io.owned import Target, check_target, publish
 PLAN = "plan"  # the marker kinds of the folders the tool writes
 PLANS = "plans"  # a several-province run: province folders and the combined tables
 SCENARIO = "scenario"
+COMPARISON = "comparison"  # staffing compare -o
 
 if TYPE_CHECKING:  # pragma: no cover
     from solver.run import Outcome
@@ -74,6 +75,11 @@ def write_outputs(target: Target | Path, outcome: Outcome) -> Path:
     if not isinstance(target, Target):
         target = check_target(Path(target), PLAN)
     return publish(target, plan_files(outcome))
+
+
+def publish_files(target: Target, files: Mapping[str, str]) -> Path:
+    """Any set of files as an owned folder, atomically (the previous one kept)."""
+    return publish(target, files)
 
 
 def write_files(folder: Path, files: Mapping[str, str]) -> None:
