@@ -1,6 +1,6 @@
 """Domain schema of commune-staffing (pydantic v2). Never imports a solver."""
 
-from models.plan import PLAN_COLUMNS, Plan, PlanRow
+from models.plan import ELSEWHERE, PLAN_COLUMNS, UNPLACED_AT, Baseline, Plan, PlanRow, outcome
 from models.problems import InputError, Issue, did_you_mean
 from models.quotas import BlocSummary, NeedRow, QuotaRow, QuotaTable, TermInfo
 from models.scenario import (
@@ -31,6 +31,7 @@ from models.vocab import (
     OFFICIAL_STATUSES,
     PLACED,
     SECONDEE_STATUSES,
+    SHORTAGE_LEVELS,
     Freedom,
     Level,
     PersonKind,
@@ -39,7 +40,12 @@ from models.vocab import (
 )
 
 __all__ = [
+    "ELSEWHERE",
+    "UNPLACED_AT",
+    "Baseline",
+    "outcome",
     "LEVELS",
+    "SHORTAGE_LEVELS",
     "OFFICIAL_STATUSES",
     "PLACED",
     "PLAN_COLUMNS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,3 +76,38 @@ class Plan(BaseModel):
         import pandas as pd
 
         return pd.DataFrame(self.records(), columns=list(PLAN_COLUMNS))
+
+
+UNPLACED_AT = "-"  # outcomes the `changes` level compares (besides unit codes): unplaced,
+ELSEWHERE = "~"  # and anything else (outside the quota, out of scope, leaving, not selected)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An announced plan: each person's outcome, as the `changes` level compares it.
+
+    An outcome is a unit code (placed there: stays or moves; for a secondee: seconded there),
+    UNPLACED_AT, or ELSEWHERE (anything else: outside the quota, out of scope, leaving, not
+    selected). A person absent from the baseline counts no change."""
+
+    source: str
+    officials: dict[str, str]
+    secondees: dict[str, str]
+
+    @classmethod
+    def of_plan(cls, plan: Plan, source: str) -> Baseline:
+        off: dict[str, str] = {}
+        sec: dict[str, str] = {}
+        for r in plan.rows:
+            if r.kind == PersonKind.secondee:
+                sec[r.id] = r.to if r.status == PlanStatus.seconded else ELSEWHERE
+            else:
+                off[r.id] = outcome(r.status, r.to)
+        return cls(source, off, sec)
+
+
+def outcome(status: str, to: str) -> str:
+    """A person's outcome as `changes` compares it (see Baseline)."""
+    if status in (PlanStatus.stays, PlanStatus.moves, PlanStatus.seconded):
+        return to
+    return UNPLACED_AT if status == PlanStatus.unplaced else ELSEWHERE

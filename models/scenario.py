@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from models.problems import Issue, did_you_mean
-from models.vocab import LEVELS, Level, PlanStatus
+from models.vocab import LEVELS, SHORTAGE_LEVELS, Level, PlanStatus
 
 
 def _nfc(value: Any) -> Any:
@@ -235,6 +235,10 @@ class RoadFactors(BaseModel):
         return self.mountainous if mountainous else self.other
 
 
+def _default_objective() -> list[Level]:
+    return [lv for lv in LEVELS if lv != Level.changes]
+
+
 class SecondeeFilter(BaseModel):
     """Which secondee candidates a scenario may use; each list given narrows the field."""
 
@@ -304,20 +308,34 @@ class ScenarioConfig(BaseModel):
         default=None, description="Which candidates may be seconded (default: every available)"
     )
     objective: list[Level] = Field(
-        default_factory=lambda: list(LEVELS),
-        description="Lexicographic order of objective levels",
+        default_factory=lambda: _default_objective(),
+        description="Lexicographic order of objective levels (`changes` may be left out)",
     )
     time_limit: float = Field(default=60, gt=0, description="Seconds for the general engine")
     source: str = ""
 
     @model_validator(mode="after")
     def _objective(self) -> ScenarioConfig:
-        if sorted(self.objective) != sorted(LEVELS):
+        needed = sorted(lv for lv in LEVELS if lv != Level.changes)
+        if sorted(lv for lv in self.objective if lv != Level.changes) != needed or len(
+            set(self.objective)
+        ) != len(self.objective):
             raise ValueError(
-                f"objective must order each level once: {', '.join(LEVELS)}; got "
-                + ", ".join(lv.value for lv in self.objective)
+                f"objective must order each level once: {', '.join(LEVELS)} (changes may be "
+                "left out); got " + ", ".join(lv.value for lv in self.objective)
             )
         return self
+
+    def order(self, has_baseline: bool = False) -> list[Level]:
+        """The lexicographic order of the run: `objective`, with `changes` inserted when it
+        is left out: right after the shortage levels when there is a baseline, else last."""
+        order = list(self.objective)
+        if Level.changes in order:
+            return order
+        if not has_baseline:
+            return [*order, Level.changes]
+        at = max(order.index(lv) for lv in SHORTAGE_LEVELS) + 1
+        return [*order[:at], Level.changes, *order[at:]]
 
 
 class TableLocation(BaseModel):

@@ -10,14 +10,22 @@ from enum import StrEnum
 
 
 class Level(StrEnum):
-    """An objective level. The default lexicographic order is the declaration order."""
+    """An objective level. The default lexicographic order is the declaration order.
+
+    `changes` counts the people whose outcome (status and destination) differs from a
+    baseline: an announced plan given with --baseline, else the as-merged situation (everyone
+    where they work, no secondee). Without a baseline it is the last level, a tie-break that
+    keeps equally good plans from shuffling people; with one it comes right after the
+    shortage levels unless the scenario's `objective` places it."""
 
     specialty_shortage = "specialty_shortage"
     quota_shortage = "quota_shortage"
     disruption = "disruption"
+    changes = "changes"
 
 
 LEVELS: tuple[Level, ...] = tuple(Level)
+SHORTAGE_LEVELS: tuple[Level, ...] = (Level.specialty_shortage, Level.quota_shortage)
 
 
 class PersonKind(StrEnum):

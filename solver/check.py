@@ -26,16 +26,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models import (
+    ELSEWHERE,
     OFFICIAL_STATUSES,
     SECONDEE_STATUSES,
+    Baseline,
     Level,
     Official,
+    PersonKind,
     Plan,
     PlanRow,
     PlanStatus,
     QuotaTable,
     Scenario,
     Secondee,
+    outcome,
 )
 from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
@@ -248,7 +252,34 @@ class _Checker:
         )
 
 
-def evaluate(scenario: Scenario, rule_set: RuleSet, plan: Plan) -> CheckReport:
+def changes(scenario: Scenario, plan: Plan, baseline: Baseline | None = None) -> int:
+    """People whose outcome differs from the baseline (see models.Baseline); without one,
+    from the as-merged situation: officials in quota places where they work, no secondee."""
+    off = {p.id: p for p in scenario.officials}
+    n = 0
+    for r in plan:
+        if r.kind == PersonKind.secondee:
+            now = r.to if r.status == PlanStatus.seconded else ELSEWHERE
+            b = baseline.secondees.get(r.id) if baseline is not None else ELSEWHERE
+        else:
+            now = outcome(r.status, r.to)
+            if baseline is not None:
+                b = baseline.officials.get(r.id)
+            elif r.id in off and r.status in (
+                PlanStatus.stays,
+                PlanStatus.moves,
+                PlanStatus.unplaced,
+            ):
+                b = scenario.current_of(off[r.id])
+            else:
+                b = ELSEWHERE
+        n += b is not None and now != b
+    return n
+
+
+def evaluate(
+    scenario: Scenario, rule_set: RuleSet, plan: Plan, baseline: Baseline | None = None
+) -> CheckReport:
     """Every hard rule and every level, recomputed from the plan's rows."""
     c = _Checker(scenario, rule_set)
     c.each_person_once(plan)
@@ -266,6 +297,7 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: Plan) -> CheckReport:
         Level.specialty_shortage: round(c.specialty_shortage(), 9),
         Level.quota_shortage: quota_short,
         Level.disruption: c.t.disruption,
+        Level.changes: changes(scenario, plan, baseline),
     }
     rep.counts = dict(sorted(c.t.status.items())) | {
         "moves": c.t.moves,
@@ -275,13 +307,20 @@ def evaluate(scenario: Scenario, rule_set: RuleSet, plan: Plan) -> CheckReport:
 
 
 def check(
-    scenario: Scenario, rule_set: RuleSet, plan: Plan, metrics: dict[str, Any] | None = None
+    scenario: Scenario,
+    rule_set: RuleSet,
+    plan: Plan,
+    metrics: dict[str, Any] | None = None,
+    baseline: Baseline | None = None,
 ) -> CheckReport:
-    """evaluate(), plus a comparison with the levels metrics.json reports."""
-    rep = evaluate(scenario, rule_set, plan)
+    """evaluate(), plus a comparison with the levels metrics.json reports (a plan written
+    before the `changes` level existed is not asked for it)."""
+    rep = evaluate(scenario, rule_set, plan, baseline)
     if metrics is not None:
         reported = metrics.get("objective") if isinstance(metrics, dict) else None
         for lv, v in rep.levels.items():
+            if lv == Level.changes and isinstance(reported, dict) and lv not in reported:
+                continue
             got = reported.get(lv) if isinstance(reported, dict) else None
             if not isinstance(got, int | float) or not math.isclose(
                 float(got), float(v), abs_tol=1e-6

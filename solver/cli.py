@@ -119,6 +119,17 @@ def _scenario(path: Path, sets: tuple[str, ...] = ()) -> Scenario:
     return s
 
 
+def _baseline(folder: Path | None) -> Any:
+    """The announced plan in a plan folder, as a baseline (None without a folder)."""
+    if folder is None:
+        return None
+    from models import Baseline
+    from solver.io.plan_reader import read_plan
+
+    plan, _ = read_plan(folder)
+    return Baseline.of_plan(plan, str(folder))
+
+
 def _notes(s: Scenario) -> None:
     """How the inputs were read, where that may surprise (standard error: not the output)."""
     for n in s.notes:
@@ -242,6 +253,12 @@ def quota(
     show_default=True,
     help="Worker processes when SCENARIO holds several provinces.",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A plan folder already announced: re-plan with as few people changed from it as "
+    "the shortage levels allow (the level `changes`, right after the shortages by default).",
+)
 @SET_OPTION
 @input_errors
 def solve(
@@ -250,6 +267,7 @@ def solve(
     engine: str,
     time_limit: float | None,
     jobs: int,
+    baseline: Path | None,
     sets: tuple[str, ...],
 ) -> None:
     """Solve a scenario: a proven-optimal, person-by-person assignment plan.
@@ -291,7 +309,7 @@ def solve(
     s = _scenario(path, sets)
     rs = _rules(None, s)
     target = check_target(out or Path("plans") / s.config.name, PLAN, (path,))
-    outcome = run.solve(s, rs, engine, time_limit)
+    outcome = run.solve(s, rs, engine, time_limit, _baseline(baseline))
     _echo(report.solve_summary(outcome))
     if outcome.plan is None:
         _echo(report.no_plan(outcome), err=True)
@@ -414,13 +432,19 @@ def compare(
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The baseline the plan was solved against (default: the one metrics.json names).",
+)
 @input_errors
-def check(scenario: Path, plan_dir: Path) -> None:
+def check(scenario: Path, plan_dir: Path, baseline: Path | None) -> None:
     """Check a plan against its scenario, independently of the engines.
 
     Recomputes quotas, needs and distances from SCENARIO, then every hard rule and objective
-    level from PLAN_DIR/plan.csv, and compares the levels with PLAN_DIR/metrics.json. Exit 0
-    when the plan is valid, 1 when a rule is violated or a file is unreadable.
+    level from PLAN_DIR/plan.csv (`changes` against the baseline metrics.json names, or
+    --baseline), and compares the levels with PLAN_DIR/metrics.json. Exit 0 when the plan is
+    valid, 1 when a rule is violated or a file is unreadable.
     """
     from solver import check as checker
     from solver.io.plan_reader import read_plan
@@ -428,7 +452,10 @@ def check(scenario: Path, plan_dir: Path) -> None:
     s = load_scenario(scenario)
     rs = _rules(None, s)
     plan, metrics = read_plan(plan_dir)
-    text, failed = report.check_result(checker.check(s, rs, plan, metrics))
+    if baseline is None and metrics and isinstance(metrics.get("baseline"), str):
+        baseline = Path(metrics["baseline"])
+    base = _baseline(baseline)
+    text, failed = report.check_result(checker.check(s, rs, plan, metrics, base))
     _echo(text, err=failed)
     if failed:
         sys.exit(EXIT_INPUT)

@@ -39,7 +39,10 @@ from decimal import Decimal
 import numpy as np
 
 from models import (
+    ELSEWHERE,
     LEVELS,
+    UNPLACED_AT,
+    Baseline,
     Bloc,
     Freedom,
     Official,
@@ -76,6 +79,7 @@ class OfficialClass:
     freedom: Freedom
     max_km: float | None
     members: list[str]  # official ids, in keep-priority order (first stays first)
+    baseline_at: str | None = None  # every member's baseline outcome: a unit, UNPLACED_AT, None
 
 
 @dataclass
@@ -85,6 +89,7 @@ class SecondeeClass:
     base: str
     max_km: float | None
     members: list[str]  # secondee ids, by id
+    baseline_at: str | None = None  # every member's baseline destination; None: not seconded
 
 
 @dataclass
@@ -166,6 +171,7 @@ class Network:
         self.costs["disruption"].extend(kms)
         self.costs["specialty_shortage"].extend([0] * n)
         self.costs["quota_shortage"].extend([0] * n)
+        self.costs["changes"].extend([0] * n)
         return first
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -207,6 +213,12 @@ class Problem:
     pinned_count: dict[tuple[str, str], int]
     # (commune, bloc) → officials' arcs into it, where secondees are extra: Σ flow ≤ quota
     official_caps: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    baseline: Baseline | None = None  # the announced plan `changes` counts from (else as-merged)
+
+    @property
+    def order(self) -> list[str]:
+        """The lexicographic order of the levels for this run."""
+        return [lv.value for lv in self.scenario.config.order(self.baseline is not None)]
 
     @property
     def secondees_in_quota(self) -> bool:
@@ -287,7 +299,12 @@ def scenario_quotas(scenario: Scenario, rule_set: RuleSet) -> QuotaTable:
     return quota_engine.compute(scenario, rule_set, [Bloc(b) for b in blocs])
 
 
-def prepare(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable | None = None) -> Problem:
+def prepare(
+    scenario: Scenario,
+    rule_set: RuleSet,
+    quotas: QuotaTable | None = None,
+    baseline: Baseline | None = None,
+) -> Problem:
     """The one way from a scenario to a problem: check the scope against the rule set,
     compute quotas and needs (unless given: a quota table of the same scenario's blocs), and
     build the network.
@@ -297,22 +314,34 @@ def prepare(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable | None = N
     sc = scope(scenario, rule_set)
     if quotas is None:
         quotas = quota_engine.compute(scenario, rule_set, list(sc.blocs))
-    return build(scenario, rule_set, quotas, sc)
+    return build(scenario, rule_set, quotas, sc, baseline)
 
 
-def build(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable, sc: Scope) -> Problem:
+def build(
+    scenario: Scenario,
+    rule_set: RuleSet,
+    quotas: QuotaTable,
+    sc: Scope,
+    baseline: Baseline | None = None,
+) -> Problem:
     """Classes of officials and secondees, then the network (see the module doc)."""
     km = distance_table(scenario)
     blocs = [b.value for b in sc.blocs]
     status_of: dict[str, tuple[PlanStatus, str]] = {}
-    classes = official_classes(scenario, sc, status_of)
-    sclasses = secondee_classes(scenario, blocs, status_of)
+    classes = official_classes(scenario, sc, status_of, baseline)
+    sclasses = secondee_classes(scenario, blocs, status_of, baseline)
     communes = [c.code for c in scenario.communes]
     budget = min(scenario.config.secondee_budget, sum(len(q.members) for q in sclasses))
     builder = _NetworkBuilder(scenario, quotas, blocs, communes, km)
     builder.bloc_nodes()
     builder.official_arcs(classes)
     builder.secondee_arcs(sclasses, budget, extra=not rule_set.secondees.in_quota)
+    if baseline is not None:  # people the plan cannot place, placed in the baseline: changes
+        builder.net.offsets["changes"] += sum(
+            1
+            for pid in status_of
+            if baseline.officials.get(pid, baseline.secondees.get(pid, ELSEWHERE)) != ELSEWHERE
+        )
     return Problem(
         scenario,
         rule_set,
@@ -329,11 +358,15 @@ def build(scenario: Scenario, rule_set: RuleSet, quotas: QuotaTable, sc: Scope) 
         builder.move_arcs,
         dict(builder.pinned_count),
         builder.official_caps if builder.has_extra else {},
+        baseline,
     )
 
 
 def official_classes(
-    scenario: Scenario, sc: Scope, status_of: dict[str, tuple[PlanStatus, str]]
+    scenario: Scenario,
+    sc: Scope,
+    status_of: dict[str, tuple[PlanStatus, str]],
+    baseline: Baseline | None = None,
 ) -> list[OfficialClass]:
     """Officials planned in quota places, grouped into classes of interchangeable people
     (same bloc, current unit, specialties, freedom and max_km); the others get their status
@@ -351,18 +384,33 @@ def official_classes(
             else (Freedom.movable if scenario.relocatable(p) else Freedom.fixed)
         )
         max_km = scenario.reach_km(p) if freedom == Freedom.movable else None
-        groups[(p.bloc.value, scenario.current_of(p), specs, freedom, max_km)].append(p)
-    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4]))
+        cur = scenario.current_of(p)
+        base = cur if baseline is None else baseline.officials.get(p.id)
+        groups[(p.bloc.value, cur, specs, freedom, max_km, base)].append(p)
+    keys = sorted(
+        groups,
+        key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4], k[5] or ""),
+    )
     return [
         OfficialClass(
-            i, k[0], k[1], k[2], k[3], k[4], [m.id for m in sorted(groups[k], key=keep_priority)]
+            i,
+            k[0],
+            k[1],
+            k[2],
+            k[3],
+            k[4],
+            [m.id for m in sorted(groups[k], key=keep_priority)],
+            k[5],
         )
         for i, k in enumerate(keys)
     ]
 
 
 def secondee_classes(
-    scenario: Scenario, blocs: list[str], status_of: dict[str, tuple[PlanStatus, str]]
+    scenario: Scenario,
+    blocs: list[str],
+    status_of: dict[str, tuple[PlanStatus, str]],
+    baseline: Baseline | None = None,
 ) -> list[SecondeeClass]:
     """Secondee candidates who can be sent, in classes (same specialty, base and max_km)."""
     cfg = scenario.config
@@ -377,9 +425,10 @@ def secondee_classes(
         if why is not None:
             status_of[q.id] = (PlanStatus.not_selected, why)
             continue
-        groups[(q.specialty, q.base, q.max_km)].append(q.id)
-    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2] or -1))
-    return [SecondeeClass(i, k[0], k[1], k[2], sorted(groups[k])) for i, k in enumerate(keys)]
+        base = baseline.secondees.get(q.id) if baseline is not None else ELSEWHERE
+        groups[(q.specialty, q.base, q.max_km, base)].append(q.id)
+    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2] or -1, k[3] or ""))
+    return [SecondeeClass(i, k[0], k[1], k[2], sorted(groups[k]), k[3]) for i, k in enumerate(keys)]
 
 
 class _NetworkBuilder:
@@ -460,7 +509,8 @@ class _NetworkBuilder:
                 self.pinned_count[(k.current, k.bloc)] += n
                 targets = [k.current]
             else:
-                net.arc(kn, self.u_node[k.bloc], n, UNPLACED, owner=k.index)
+                changed = int(k.baseline_at not in (None, UNPLACED_AT, ELSEWHERE))
+                net.arc(kn, self.u_node[k.bloc], n, UNPLACED, owner=k.index, changes=changed)
                 targets = (
                     [k.current]
                     if k.freedom == Freedom.fixed
@@ -470,6 +520,8 @@ class _NetworkBuilder:
                         if k.max_km is None or km[(k.current, c)] <= k.max_km
                     ]
                 )
+            if k.baseline_at == ELSEWHERE:  # not placed in the baseline: any outcome changes
+                net.offsets["changes"] += n
             heads: list[int] = []
             kinds: list[int] = []
             arc_communes: list[str] = []
@@ -491,6 +543,9 @@ class _NetworkBuilder:
                 arc_specs.append("")
                 kms.append(d)
             first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
+            if k.baseline_at not in (None, ELSEWHERE):  # placed elsewhere than the baseline
+                for i, c in enumerate(arc_communes):
+                    net.costs["changes"][first + i] = int(c != k.baseline_at)
             self.move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != k.current)
             for i, c in enumerate(arc_communes):
                 self.official_caps[(c, k.bloc)].append(first + i)
@@ -516,16 +571,30 @@ class _NetworkBuilder:
             }
         for sc in sclasses:
             qn = net.node(f"Q[class={sc.index},specialty={sc.specialty},base={sc.base}]")
-            net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index)
+            # changes: n - (those seconded where the baseline has them) = n - pick + elsewhere
+            kept = sc.baseline_at not in (None, ELSEWHERE)
+            net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index, changes=-1 if kept else 0)
+            if kept:
+                net.offsets["changes"] += len(sc.members)
             for c in self.communes:
                 d = self.km[(sc.base, c)]
                 if sc.max_km is not None and d > sc.max_km:
                     continue
                 cost = d + cfg.secondee_cost
+                changed = int(sc.baseline_at is not None and c != sc.baseline_at)
                 slot = self.s_node.get((c, sec_bloc, sc.specialty))
                 if slot is not None:
                     net.arc(
-                        qn, slot, budget, SEC_SLOT, sc.index, c, sc.specialty, d, disruption=cost
+                        qn,
+                        slot,
+                        budget,
+                        SEC_SLOT,
+                        sc.index,
+                        c,
+                        sc.specialty,
+                        d,
+                        disruption=cost,
+                        changes=changed,
                     )
                 net.arc(
                     qn,
@@ -537,6 +606,7 @@ class _NetworkBuilder:
                     "",
                     d,
                     disruption=cost,
+                    changes=changed,
                 )
 
 

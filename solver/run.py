@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from models import Plan, PlanStatus, Scenario, SolveStatus
+from models import Baseline, Plan, PlanStatus, Scenario, SolveStatus
 from models.rules import RuleSet
 from solver import check as checker
 from solver import engines
@@ -40,12 +40,17 @@ class Outcome:
 
 
 def solve(
-    scenario: Scenario, rule_set: RuleSet, engine: str = "flow", time_limit: float | None = None
+    scenario: Scenario,
+    rule_set: RuleSet,
+    engine: str = "flow",
+    time_limit: float | None = None,
+    baseline: Baseline | None = None,
 ) -> Outcome:
-    """Solve one scenario. Raises InputError for inputs that cannot be modelled; an
-    infeasible scenario is an Outcome whose explanation says why."""
+    """Solve one scenario (with `baseline`: as few changes from that plan as the levels before
+    `changes` allow). Raises InputError for inputs that cannot be modelled; an infeasible
+    scenario is an Outcome whose explanation says why."""
     t0 = time.perf_counter()
-    p = prepare(scenario, rule_set)
+    p = prepare(scenario, rule_set, baseline=baseline)
     t1 = time.perf_counter()
     r = engines.solve(p, engine, time_limit)
     timings = {"problem": t1 - t0, **{f"engine.{k}": v for k, v in r.seconds.items()}}
@@ -56,7 +61,7 @@ def solve(
     t2 = time.perf_counter()
     plan = build_plan(p, r)
     t3 = time.perf_counter()
-    rep = checker.evaluate(scenario, rule_set, plan)
+    rep = checker.evaluate(scenario, rule_set, plan, baseline)
     t4 = time.perf_counter()
     before, before_plan = as_merged(p, r if engine == "as-merged" else None)
     timings["plan"] = t3 - t2
@@ -97,8 +102,8 @@ def metrics(
     engine's own values, bound and gap per level, the as-merged situation's levels (before the
     plan), counts, input hashes, versions, timings."""
     s = p.scenario
-    order = list(s.config.objective)
-    out = {
+    order = list(p.order)
+    out: dict[str, Any] = {
         "scenario": s.config.name,
         "province": s.config.province,
         "rule_set": p.rule_set.name,
@@ -120,6 +125,7 @@ def metrics(
             "arcs": len(p.network.tail),
             "secondee_budget": s.config.secondee_budget,
         },
+        "baseline": p.baseline.source if p.baseline is not None else None,
         "inputs": (input_hashes(s.folder) if s.folder else {}) | input_hashes_of(s.extends),
         "extends": list(s.extends),
         "input_notes": list(s.notes),

@@ -40,7 +40,12 @@ def test_golden_plan_passes_with_its_levels(golden):
     s, rs, plan = golden
     rep = evaluate(s, rs, plan)
     assert rep.ok, rep.violations
-    assert rep.levels == {"specialty_shortage": 0, "quota_shortage": 1, "disruption": 193}
+    assert rep.levels == {
+        "specialty_shortage": 0,
+        "quota_shortage": 1,
+        "disruption": 193,
+        "changes": 2,  # P2 moves, S1 is seconded: two people away from the as-merged situation
+    }
     assert rep.counts["moves"] == 1 and rep.counts["secondees_used"] == 1
 
 
@@ -56,7 +61,7 @@ CELL_RULES = [
     ("P6", {"status": "unplaced"}, "P6: scope mismatch (status unplaced)"),
     ("P4", {"status": "unplaced"}, "P4: status unplaced but a destination 00002"),
     ("P2", {"to": "99999"}, "P2: destination '99999' is not a unit"),
-    ("P2", {"status": "stays"}, "P2: status stays with from 00001 and to 00002"),
+    ("P2", {"status": "stays"}, "P2: status stays with from 00001 and to 00003"),
     (
         "P4",
         {"to": "00001", "status": "moves", "km": 31},
@@ -67,7 +72,7 @@ CELL_RULES = [
         {"to": "00002", "status": "moves", "km": 31},
         "P3: moved 31 km, more than its limit of 30 km",
     ),
-    ("P2", {"km": 30}, "P2: km 30 but the distance is 31"),
+    ("P2", {"km": 30}, "P2: km 30 but the distance is 62"),
     ("P2", {"fills": "office"}, "P2: fills 'office', not one of its specialties"),
     ("S1", {"status": "stays"}, "S1: status 'stays' is not a secondee's status"),
     (
@@ -76,7 +81,7 @@ CELL_RULES = [
         "S2: seconded but not available for secondment",
     ),
     ("S1", {"to": "99999"}, "S1: destination '99999' is not a unit"),
-    ("S1", {"km": 61}, "S1: km 61 but the distance is 62"),
+    ("S1", {"km": 61}, "S1: km 61 but the distance is 31"),
     ("S1", {"fills": "office"}, "S1: fills 'office', not its specialty accounting"),
     (
         "P2",
@@ -102,13 +107,13 @@ def test_pinned_official_unplaced(golden):
 def test_pinned_official_moved(golden):
     s, rs, plan = golden
     s = with_person(s, "officials", "P2", pinned=True)
-    assert "P2: moved to 00002 but is pinned" in violations(s, rs, plan)
+    assert "P2: moved to 00003 but is pinned" in violations(s, rs, plan)
 
 
 def test_secondee_beyond_max_km(golden):
     s, rs, plan = golden
-    s = with_person(s, "secondees", "S1", max_km=50)
-    assert "S1: seconded 62 km from base, more than its max_km 50" in violations(s, rs, plan)
+    s = with_person(s, "secondees", "S1", max_km=30)
+    assert "S1: seconded 31 km from base, more than its max_km 30" in violations(s, rs, plan)
 
 
 def test_secondee_budget(golden):
@@ -172,4 +177,4 @@ def test_reported_levels_must_match(golden):
     bad = {"objective": {**good["objective"], "disruption": 192}}
     rep = check(s, rs, plan, bad)
     assert rep.violations == ["metrics.json reports disruption = 192, the plan gives 193"]
-    assert len(check(s, rs, plan, {}).violations) == 3  # a metrics.json without levels
+    assert len(check(s, rs, plan, {}).violations) == 4  # a metrics.json without levels

@@ -19,7 +19,7 @@ ENGINES = ("flow", "general", "greedy", "as-merged")
 
 def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> Result:
     """Solve a prepared problem with the named engine; never raises on infeasibility."""
-    order = list(p.scenario.config.objective)
+    order = list(p.order)
     limit = p.scenario.config.time_limit if time_limit is None else time_limit
     if engine == "flow":
         from solver.engines import flow

@@ -43,10 +43,14 @@ def ranges(p: Problem) -> dict[str, int]:
     sec = (kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)
     if sec.any():
         worst += p.budget * int(km_cost[sec].max())
+    people = sum(len(k.members) for k in p.classes) + sum(
+        len(q.members) for q in p.secondee_classes
+    )
     return {
         "specialty_shortage": net.offsets["specialty_shortage"],
         "quota_shortage": net.offsets["quota_shortage"],
         "disruption": worst,
+        "changes": net.offsets["changes"] + people,  # each person changes at most once
     }
 
 

@@ -133,19 +133,22 @@ class _Model:
         bounds: dict[str, float] = {}
         status = SolveStatus.OPTIMAL
         values = None
-        for lv in order:
+        for stage in _stages(self.p, order):
+            lv = "+".join(name for name, _w in stage)
             remaining = time_limit - (time.perf_counter() - t_start)
             if remaining <= 0:
                 if not integer:
                     return None
                 return _error(levels, bounds, seconds, f"time limit reached before stage {lv}")
             solver.SetTimeLimit(int(remaining * 1000))
-            cost = net.costs[lv]
+            cost = np.zeros(len(net.tail), dtype=np.int64)
+            for name, w in stage:
+                cost += np.int64(w) * np.asarray(net.costs[name], dtype=np.int64)
+            nz = np.flatnonzero(cost)
             obj = solver.Objective()
             obj.Clear()
-            for a, c in enumerate(cost):
-                if c:
-                    obj.SetCoefficient(x[a], float(c))
+            for a in nz:
+                obj.SetCoefficient(x[a], float(cost[a]))
             obj.SetMinimization()
             t0 = time.perf_counter()
             code = solver.Solve()
@@ -165,14 +168,20 @@ class _Model:
             bound = obj.BestBound() if integer else raw
             if code != pywraplp.Solver.OPTIMAL:
                 status = SolveStatus.FEASIBLE
-            scale = net.scale[lv]
-            levels[lv] = (net.offsets[lv] + value) / scale
-            bounds[lv] = (net.offsets[lv] + min(float(value), bound)) / scale
             values = np.array([round(v.solution_value()) for v in x], dtype=np.int64)
+            got = net.level_values(values)
+            for name, _w in stage:
+                levels[name] = got[name]
+                # a merged tie-break stage: the bound is the combined one, so each level's
+                # bound is its value when the stage is optimal (else no better than the value)
+                bounds[name] = (
+                    got[name]
+                    if len(stage) > 1
+                    else ((net.offsets[name] + min(float(value), bound)) / net.scale[name])
+                )
             keep = solver.Constraint(-solver.infinity(), float(value), f"keep[{lv}]")
-            for a, c in enumerate(cost):
-                if c:
-                    keep.SetCoefficient(x[a], float(c))
+            for a in nz:
+                keep.SetCoefficient(x[a], float(cost[a]))
             if integer:
                 solver.SetHint(x, [float(v) for v in values])
         assert values is not None
@@ -180,6 +189,18 @@ class _Model:
             levels = net.level_values(values)
         method = "staged" if integer else "staged LP"
         return Result("general", status, levels, bounds, seconds, values, method=method)
+
+
+def _stages(p: Problem, order: list[str]) -> list[list[tuple[str, int]]]:
+    """The staged solves: one level each, except a trailing `changes` (the tie-break), which
+    shares the stage of the level before it with weights that keep the order exact (one unit
+    of that level outweighs every possible change; both are integers)."""
+    stages = [[(lv, 1)] for lv in order]
+    if len(order) >= 2 and order[-1] == "changes":
+        rng = flow_engine.ranges(p)["changes"]
+        prev = order[-2]
+        stages[-2:] = [[(prev, rng + 1), ("changes", 1)]]
+    return stages
 
 
 def _exact(p: Problem, flows: np.ndarray, levels: dict[str, float], order: list[str]) -> bool:
