@@ -31,6 +31,9 @@ class PlanRow(BaseModel):
     km: int = Field(description="Road km from `from` to `to` (0 when not moving)")
     fills: str = Field(description="Specialty need the person fills (or their specialty)")
     reason: str = Field(description="Why, in words")
+    decision: str = Field(
+        default="", description="The decisions.csv rows this outcome keeps (empty: none)"
+    )
 
     def record(self) -> dict[str, Any]:
         """The row as plan.csv writes it (column names, plain values)."""
@@ -47,10 +50,15 @@ class PlanRow(BaseModel):
             "km": self.km,
             "fills": self.fills,
             "reason": self.reason,
+            "decision": self.decision,
         }
 
 
 PLAN_COLUMNS: tuple[str, ...] = tuple(f.alias or n for n, f in PlanRow.model_fields.items())
+# columns a plan written by an earlier version may lack (read as their default)
+OPTIONAL_PLAN_COLUMNS: frozenset[str] = frozenset(
+    f.alias or n for n, f in PlanRow.model_fields.items() if not f.is_required()
+)
 
 
 class Plan(BaseModel):

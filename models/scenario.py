@@ -214,6 +214,23 @@ class Distance(Row):
     )
 
 
+class DecisionKind(StrEnum):
+    assign = "assign"  # this official is placed in this commune
+    forbid = "forbid"  # this official is not placed in this commune (repeatable)
+    unplaced = "unplaced"  # this official is kept unplaced
+    second = "second"  # this secondee candidate is seconded to this commune
+    exclude = "exclude"  # this secondee candidate is not seconded
+
+
+class Decision(Row):
+    """A decision already taken, which the plan must keep (decisions.csv)."""
+
+    id: Text = Field(description="The official's or secondee candidate's id")
+    decision: DecisionKind = Field(description="assign, forbid, unplaced, second or exclude")
+    commune: Code | None = Field(default=None, description="The unit (assign, forbid, second)")
+    note: str = Field(default="", description="Why: the decision's reference, for the record")
+
+
 class Specialty(Row):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     name: Text
@@ -360,6 +377,7 @@ class Scenario(BaseModel):
     secondees: tuple[Secondee, ...] = ()
     needs: tuple[Need, ...] = ()
     distances: tuple[Distance, ...] = ()
+    decisions: tuple[Decision, ...] = ()
     specialties: tuple[Specialty, ...]
     folder: str = Field(default="", description="Where the scenario was read from")
     locations: dict[str, TableLocation] = Field(
@@ -569,6 +587,52 @@ def reference_issues(
                 break
         else:
             pairs[(d.from_, d.to)] = (i, d.km)
+    off_ids = {p.id for p in s.officials}
+    sec_ids = {q.id for q in s.secondees}
+    taken: dict[tuple[str, str], int] = {}
+    for i, d in enumerate(getattr(s, "decisions", ())):
+        if d.id is None or d.decision is None:
+            continue
+        kind = DecisionKind(d.decision)
+        who = sec_ids if kind in (DecisionKind.second, DecisionKind.exclude) else off_ids
+        what = "a secondee candidate's id" if who is sec_ids else "an official's id"
+        ref("decisions", i, "id", d.id, who, f"{what} (decision {kind.value})")
+        needs_unit = kind in (DecisionKind.assign, DecisionKind.forbid, DecisionKind.second)
+        if needs_unit and d.commune is None:
+            out.append(
+                Issue(
+                    "decisions",
+                    rn("decisions", i),
+                    "commune",
+                    None,
+                    f"the unit of the decision {kind.value}",
+                )
+            )
+        elif not needs_unit and d.commune is not None:
+            out.append(
+                Issue(
+                    "decisions",
+                    rn("decisions", i),
+                    "commune",
+                    d.commune,
+                    f"no unit: decision {kind.value} takes none",
+                )
+            )
+        ref("decisions", i, "commune", d.commune, codes, "the code of a unit in communes")
+        if kind != DecisionKind.forbid:  # one outcome decision per person
+            if (d.id, "outcome") in taken:
+                out.append(
+                    Issue(
+                        "decisions",
+                        rn("decisions", i),
+                        "id",
+                        d.id,
+                        f"one outcome decision per person (row {taken[(d.id, 'outcome')]} "
+                        "decides it already)",
+                    )
+                )
+            else:
+                taken[(d.id, "outcome")] = rn("decisions", i)
     if not s.officials:
         out.append(Issue("officials", None, None, None, "at least one official (roster is empty)"))
     if not s.communes:

@@ -252,6 +252,32 @@ class _Checker:
         )
 
 
+def decisions_kept(scenario: Scenario, plan: Plan) -> list[str]:
+    """A violation for each decision of decisions.csv the plan does not keep."""
+    rows = plan.by_id()
+    bad = []
+    for i, d in enumerate(scenario.decisions):
+        r = rows.get(d.id)
+        if r is None:
+            continue  # reported as missing from the plan
+        where, n = scenario.locate("decisions", i)
+        placed = r.status in (PlanStatus.stays, PlanStatus.moves)
+        kept = {
+            "assign": placed and r.to == d.commune,
+            "forbid": not (placed or r.status == PlanStatus.seconded) or r.to != d.commune,
+            "unplaced": r.status == PlanStatus.unplaced,
+            "second": r.status == PlanStatus.seconded and r.to == d.commune,
+            "exclude": r.status != PlanStatus.seconded,
+        }[d.decision.value]
+        if not kept:
+            unit = f" {d.commune}" if d.commune else ""
+            bad.append(
+                f"{d.id}: decision {d.decision.value}{unit} ({where} row {n}) is not kept: "
+                f"status {r.status.value}" + (f" to {r.to}" if r.to else "")
+            )
+    return bad
+
+
 def changes(scenario: Scenario, plan: Plan, baseline: Baseline | None = None) -> int:
     """People whose outcome differs from the baseline (see models.Baseline); without one,
     from the as-merged situation: officials in quota places where they work, no secondee."""
@@ -292,6 +318,7 @@ def evaluate(
         elif r.id in sec:
             c.secondee(sec[r.id], r)
     quota_short = c.limits()
+    c.bad += decisions_kept(scenario, plan)
     rep = CheckReport(c.bad)
     rep.levels = {
         Level.specialty_shortage: round(c.specialty_shortage(), 9),

@@ -60,7 +60,23 @@ def build_plan(p: Problem, result: Result) -> Plan:
     rows += [
         _secondee_row(p, q, secondees.get(q.id), used, officials_at) for q in p.scenario.secondees
     ]
+    decided = decisions_text(p.scenario)
+    if decided:
+        rows = [
+            r.model_copy(update={"decision": decided[r.id]}) if r.id in decided else r for r in rows
+        ]
     return Plan(rows=tuple(rows))
+
+
+def decisions_text(s: Any) -> dict[str, str]:
+    """Per person, the decisions the plan keeps, in words: 'assign 03208 (decisions.csv row
+    2)'."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for i, d in enumerate(s.decisions):
+        where, row = s.locate("decisions", i)
+        unit = f" {d.commune}" if d.commune else ""
+        out[d.id].append(f"{d.decision}{unit} ({where} row {row})")
+    return {k: "; ".join(v) for k, v in out.items()}
 
 
 def _arcs_by_owner(p: Problem, flows: np.ndarray, kinds: tuple[int, ...]) -> dict[int, list]:

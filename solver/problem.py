@@ -44,7 +44,11 @@ from models import (
     UNPLACED_AT,
     Baseline,
     Bloc,
+    Decision,
+    DecisionKind,
     Freedom,
+    InputError,
+    Issue,
     Official,
     PlanStatus,
     QuotaTable,
@@ -80,6 +84,13 @@ class OfficialClass:
     max_km: float | None
     members: list[str]  # official ids, in keep-priority order (first stays first)
     baseline_at: str | None = None  # every member's baseline outcome: a unit, UNPLACED_AT, None
+    assign: str | None = None  # decisions.csv: placed in this unit
+    forbid: tuple[str, ...] = ()  # decisions.csv: not placed in these units
+    keep_unplaced: bool = False  # decisions.csv: kept unplaced
+
+    @property
+    def locked(self) -> bool:
+        return self.assign is not None or bool(self.forbid) or self.keep_unplaced
 
 
 @dataclass
@@ -90,6 +101,8 @@ class SecondeeClass:
     max_km: float | None
     members: list[str]  # secondee ids, by id
     baseline_at: str | None = None  # every member's baseline destination; None: not seconded
+    forced: bool = False  # decisions.csv: seconded to `forced_to`, whatever the optimum
+    forced_to: str = ""
 
 
 @dataclass
@@ -214,6 +227,7 @@ class Problem:
     # (commune, bloc) → officials' arcs into it, where secondees are extra: Σ flow ≤ quota
     official_caps: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     baseline: Baseline | None = None  # the announced plan `changes` counts from (else as-merged)
+    assigned_count: dict[tuple[str, str], int] = field(default_factory=dict)  # decisions.csv
 
     @property
     def order(self) -> list[str]:
@@ -328,8 +342,8 @@ def build(
     km = distance_table(scenario)
     blocs = [b.value for b in sc.blocs]
     status_of: dict[str, tuple[PlanStatus, str]] = {}
-    classes = official_classes(scenario, sc, status_of, baseline)
-    sclasses = secondee_classes(scenario, blocs, status_of, baseline)
+    classes = official_classes(scenario, sc, status_of, baseline, km)
+    sclasses = secondee_classes(scenario, blocs, status_of, baseline, km)
     communes = [c.code for c in scenario.communes]
     budget = min(scenario.config.secondee_budget, sum(len(q.members) for q in sclasses))
     builder = _NetworkBuilder(scenario, quotas, blocs, communes, km)
@@ -359,6 +373,7 @@ def build(
         dict(builder.pinned_count),
         builder.official_caps if builder.has_extra else {},
         baseline,
+        dict(builder.assigned_count),
     )
 
 
@@ -367,11 +382,14 @@ def official_classes(
     sc: Scope,
     status_of: dict[str, tuple[PlanStatus, str]],
     baseline: Baseline | None = None,
+    km: dict[tuple[str, str], int] | None = None,
 ) -> list[OfficialClass]:
     """Officials planned in quota places, grouped into classes of interchangeable people
     (same bloc, current unit, specialties, freedom and max_km); the others get their status
     in `status_of`."""
     groups: dict[tuple, list[Official]] = defaultdict(list)
+    decided = _decided(scenario, (DecisionKind.assign, DecisionKind.forbid, DecisionKind.unplaced))
+    conflicts: list[Issue] = []
     for p in scenario.officials:
         st = sc.of(p)
         if st is not None:
@@ -386,10 +404,17 @@ def official_classes(
         max_km = scenario.reach_km(p) if freedom == Freedom.movable else None
         cur = scenario.current_of(p)
         base = cur if baseline is None else baseline.officials.get(p.id)
-        groups[(p.bloc.value, cur, specs, freedom, max_km, base)].append(p)
+        lock = _official_lock(scenario, p, decided.pop(p.id, []), freedom, conflicts, km or {})
+        groups[(p.bloc.value, cur, specs, freedom, max_km, base, lock)].append(p)
+    for pid, rows in decided.items():  # decisions about officials who are not planned
+        why = status_of.get(pid, (None, "not in the roster"))[1]
+        for i, _d in rows:
+            conflicts.append(_conflict(scenario, i, pid, f"this official is not planned ({why})"))
+    if conflicts:
+        raise InputError(conflicts, "decisions")
     keys = sorted(
         groups,
-        key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4], k[5] or ""),
+        key=lambda k: (k[0], k[1], k[2], k[3], -1 if k[4] is None else k[4], k[5] or "", str(k[6])),
     )
     return [
         OfficialClass(
@@ -401,9 +426,77 @@ def official_classes(
             k[4],
             [m.id for m in sorted(groups[k], key=keep_priority)],
             k[5],
+            k[6][0],
+            k[6][1],
+            k[6][2],
         )
         for i, k in enumerate(keys)
     ]
+
+
+def _decided(scenario: Scenario, kinds: tuple[DecisionKind, ...]) -> dict[str, list]:
+    """Decisions of the given kinds per person: [(row index, decision)]."""
+    out: dict[str, list[tuple[int, Decision]]] = defaultdict(list)
+    for i, d in enumerate(scenario.decisions):
+        if d.decision in kinds:
+            out[d.id].append((i, d))
+    return out
+
+
+def _conflict(scenario: Scenario, i: int, pid: str, why: str) -> Issue:
+    where, row = scenario.locate("decisions", i)
+    return Issue(where, row, "decision", pid, f"a decision the rules allow: {why}")
+
+
+def _official_lock(
+    scenario: Scenario,
+    p: Official,
+    rows: list[tuple[int, Decision]],
+    freedom: Freedom,
+    conflicts: list[Issue],
+    km: dict[tuple[str, str], int],
+) -> tuple[str | None, tuple[str, ...], bool]:
+    """(assigned unit, forbidden units, kept unplaced) of an official's decisions; a decision
+    the official's own rules forbid is a conflict, located."""
+    assign, forbid, unplaced = None, [], False
+    cur = scenario.current_of(p)
+    for i, d in rows:
+        c = d.commune or ""
+        if d.decision == DecisionKind.assign:
+            if c != cur and freedom != Freedom.movable:
+                what = "pinned" if freedom == Freedom.pinned else "cannot relocate"
+                conflicts.append(_conflict(scenario, i, p.id, f"{p.id} {what} (works at {cur})"))
+                continue
+            reach = scenario.reach_km(p)
+            if c != cur and reach is not None and km[(cur, c)] > reach:
+                conflicts.append(
+                    _conflict(
+                        scenario,
+                        i,
+                        p.id,
+                        f"{c} is {km[(cur, c)]} km from {cur}, beyond the "
+                        f"{reach:g} km {p.id} may move",
+                    )
+                )
+                continue
+            assign = c
+        elif d.decision == DecisionKind.forbid:
+            if c == cur and freedom == Freedom.pinned:
+                conflicts.append(_conflict(scenario, i, p.id, f"{p.id} is pinned at {cur}"))
+                continue
+            forbid.append(c)
+        elif d.decision == DecisionKind.unplaced:
+            if freedom == Freedom.pinned:
+                conflicts.append(_conflict(scenario, i, p.id, f"{p.id} is pinned at {cur}"))
+                continue
+            unplaced = True
+    if assign is not None and assign in forbid:
+        conflicts.append(
+            _conflict(
+                scenario, rows[0][0], p.id, f"{p.id} is both assigned to and kept from {assign}"
+            )
+        )
+    return assign, tuple(sorted(set(forbid))), unplaced
 
 
 def secondee_classes(
@@ -411,24 +504,69 @@ def secondee_classes(
     blocs: list[str],
     status_of: dict[str, tuple[PlanStatus, str]],
     baseline: Baseline | None = None,
+    km: dict[tuple[str, str], int] | None = None,
 ) -> list[SecondeeClass]:
     """Secondee candidates who can be sent, in classes (same specialty, base and max_km)."""
     cfg = scenario.config
     sec_bloc = cfg.secondee_bloc.value
     groups: dict[tuple, list[str]] = defaultdict(list)
+    decided = _decided(scenario, (DecisionKind.second, DecisionKind.exclude))
+    km = km if km is not None or not decided else distance_table(scenario)
+    conflicts: list[Issue] = []
+    forced = 0
     for q in scenario.secondees:
         why = scenario.secondee_excluded(q)
         if why is None and sec_bloc not in blocs:
             why = f"not selected: secondees count in bloc {sec_bloc}, which is not planned"
         if why is None and cfg.secondee_budget == 0:
             why = "not selected: the secondee budget is 0"
+        rows = decided.get(q.id, [])
+        to = ""
+        for i, d in rows:
+            if d.decision == DecisionKind.exclude:
+                why = why or f"not selected: excluded by decision{_noted(d)}"
+            elif why is not None:
+                conflicts.append(_conflict(scenario, i, q.id, why.removeprefix("not selected: ")))
+            else:
+                to = d.commune or ""
+                if q.max_km is not None and (km or {})[(q.base, to)] > q.max_km:
+                    conflicts.append(
+                        _conflict(
+                            scenario,
+                            i,
+                            q.id,
+                            f"{to} is {(km or {})[(q.base, to)]} km from {q.base}, "
+                            f"beyond the {q.max_km:g} km of {q.id}",
+                        )
+                    )
+                forced += 1
         if why is not None:
             status_of[q.id] = (PlanStatus.not_selected, why)
             continue
         base = baseline.secondees.get(q.id) if baseline is not None else ELSEWHERE
-        groups[(q.specialty, q.base, q.max_km, base)].append(q.id)
-    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2] or -1, k[3] or ""))
-    return [SecondeeClass(i, k[0], k[1], k[2], sorted(groups[k]), k[3]) for i, k in enumerate(keys)]
+        groups[(q.specialty, q.base, q.max_km, base, to)].append(q.id)
+    if forced > cfg.secondee_budget:
+        conflicts.append(
+            Issue(
+                "decisions",
+                None,
+                "decision",
+                None,
+                f"at most {cfg.secondee_budget} secondees decided (the secondee budget); "
+                f"{forced} are decided",
+            )
+        )
+    if conflicts:
+        raise InputError(conflicts, "decisions")
+    keys = sorted(groups, key=lambda k: (k[0], k[1], k[2] or -1, k[3] or "", k[4]))
+    return [
+        SecondeeClass(i, k[0], k[1], k[2], sorted(groups[k]), k[3], bool(k[4]), k[4])
+        for i, k in enumerate(keys)
+    ]
+
+
+def _noted(d: Decision) -> str:
+    return f" ({d.note})" if d.note else ""
 
 
 class _NetworkBuilder:
@@ -450,6 +588,7 @@ class _NetworkBuilder:
         self.net = Network()
         self.move_arcs: list[int] = []
         self.pinned_count: dict[tuple[str, str], int] = defaultdict(int)
+        self.assigned_count: dict[tuple[str, str], int] = defaultdict(int)
         self.official_caps: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.has_extra = False
         self.s_node: dict[tuple[str, str, str], int] = {}
@@ -508,18 +647,26 @@ class _NetworkBuilder:
             if k.freedom == Freedom.pinned:
                 self.pinned_count[(k.current, k.bloc)] += n
                 targets = [k.current]
+            elif k.assign is not None:  # decided: placed there, never unplaced
+                self.assigned_count[(k.assign, k.bloc)] += n
+                targets = [k.assign]
             else:
                 changed = int(k.baseline_at not in (None, UNPLACED_AT, ELSEWHERE))
                 net.arc(kn, self.u_node[k.bloc], n, UNPLACED, owner=k.index, changes=changed)
                 targets = (
-                    [k.current]
-                    if k.freedom == Freedom.fixed
-                    else [
-                        c
-                        for c in self.communes
-                        if k.max_km is None or km[(k.current, c)] <= k.max_km
-                    ]
+                    []
+                    if k.keep_unplaced
+                    else (
+                        [k.current]
+                        if k.freedom == Freedom.fixed
+                        else [
+                            c
+                            for c in self.communes
+                            if k.max_km is None or km[(k.current, c)] <= k.max_km
+                        ]
+                    )
                 )
+            targets = [c for c in targets if c not in k.forbid]
             if k.baseline_at == ELSEWHERE:  # not placed in the baseline: any outcome changes
                 net.offsets["changes"] += n
             heads: list[int] = []
@@ -558,9 +705,10 @@ class _NetworkBuilder:
             return
         net, cfg = self.net, self.scenario.config
         sec_bloc = cfg.secondee_bloc.value
-        sb = net.node("SB[secondee budget]", budget)
+        forced = sum(len(q.members) for q in sclasses if q.forced)
+        sb = net.node("SB[secondee budget]", budget - forced)
         z = net.node("Z[secondees]", -budget)
-        net.arc(sb, z, budget, SEC_UNUSED)
+        net.arc(sb, z, budget - forced, SEC_UNUSED)
         net.arc(self.d_node[sec_bloc], z, budget, SEC_OUT)
         if extra:
             self.has_extra = True
@@ -570,13 +718,17 @@ class _NetworkBuilder:
                 (c, b): arcs for (c, b), arcs in self.official_caps.items() if b == sec_bloc
             }
         for sc in sclasses:
-            qn = net.node(f"Q[class={sc.index},specialty={sc.specialty},base={sc.base}]")
+            qn = net.node(
+                f"Q[class={sc.index},specialty={sc.specialty},base={sc.base}]",
+                len(sc.members) if sc.forced else 0,  # decided: seconded, whatever the optimum
+            )
             # changes: n - (those seconded where the baseline has them) = n - pick + elsewhere
             kept = sc.baseline_at not in (None, ELSEWHERE)
-            net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index, changes=-1 if kept else 0)
-            if kept:
-                net.offsets["changes"] += len(sc.members)
-            for c in self.communes:
+            if not sc.forced:
+                net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index, changes=-1 if kept else 0)
+                if kept:
+                    net.offsets["changes"] += len(sc.members)
+            for c in [sc.forced_to] if sc.forced else self.communes:
                 d = self.km[(sc.base, c)]
                 if sc.max_km is not None and d > sc.max_km:
                     continue
@@ -615,7 +767,28 @@ def explain_infeasible(p: Problem) -> list[str]:
     out = []
     rs = p.rule_set.name
     names = p.scenario.names
-    for (c, b), n in sorted(p.pinned_count.items()):
+    fixed: dict[tuple[str, str], int] = defaultdict(int)
+    for key, n in [*p.pinned_count.items(), *p.assigned_count.items()]:
+        fixed[key] += n
+
+    def who(c: str, b: str) -> str:
+        parts = []
+        if p.pinned_count.get((c, b)):
+            parts.append(f"{p.pinned_count[(c, b)]} pinned officials")
+        if p.assigned_count.get((c, b)):
+            rows = [
+                str(p.scenario.locate("decisions", i)[1])
+                for i, d in enumerate(p.scenario.decisions)
+                if d.decision == "assign" and d.commune == c
+            ]
+            parts.append(
+                f"{p.assigned_count[(c, b)]} officials assigned by decisions (rows "
+                + ", ".join(rows)
+                + ")"
+            )
+        return " and ".join(parts)
+
+    for (c, b), n in sorted(fixed.items()):
         r = p.quotas.row(c, b)
         if n > r.quota:
             how = f"terms give {r.before_cap}"
@@ -623,20 +796,23 @@ def explain_infeasible(p: Problem) -> list[str]:
                 how += f", cap {r.cap}"
             if r.trim:
                 how += f", trimmed by {r.trim} to meet the province total"
+            verb = "exceed" if n > 1 else "exceeds"
             out.append(
-                f"commune {c} ({names[c]}), {b} bloc: {n} pinned officials exceed its "
+                f"commune {c} ({names[c]}), {b} bloc: {who(c, b)} {verb} its "
                 f"quota of {r.quota} (rule set {rs}: {how} → {r.quota})"
             )
     for b in p.blocs:
         t = p.total(b)
-        pinned = sum(n for (c, bb), n in p.pinned_count.items() if bb == b)
-        if t is not None and pinned > t:
+        n = sum(v for (c, bb), v in fixed.items() if bb == b)
+        if t is not None and n > t:
             out.append(
-                f"{b} bloc: {pinned} pinned officials exceed the province total of {t} "
+                f"{b} bloc: {n} pinned or assigned officials exceed the province total of {t} "
                 f"(rule set {rs})"
             )
     if not out:
-        out.append("no plan satisfies the hard rules (pinned officials, quotas, province total)")
+        out.append(
+            "no plan satisfies the hard rules (pinned officials, decisions, quotas, province total)"
+        )
     return out
 
 

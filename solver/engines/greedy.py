@@ -31,6 +31,7 @@ from solver.problem import (
     SEC_COMMUNE,
     SEC_SLOT,
     UNPLACED,
+    OfficialClass,
     Problem,
     arc_index,
     flows_from_counts,
@@ -81,18 +82,25 @@ class _State:
         """Everyone where they serve now, up to the quota and the total; False when the
         pinned officials alone do not fit."""
         p = self.p
-        order = sorted(p.classes, key=lambda k: (k.freedom != Freedom.pinned, k.current, k.index))
+
+        def must(k: OfficialClass) -> bool:
+            return k.freedom == Freedom.pinned or k.assign is not None
+
+        order = sorted(p.classes, key=lambda k: (not must(k), k.current, k.index))
         for k in order:
             n = len(k.members)
-            here = (k.current, k.bloc)
-            if k.freedom == Freedom.pinned:
+            at = k.assign if k.assign is not None else k.current
+            here = (at, k.bloc)
+            if must(k):
                 if n > self.room[here] or n > self.total_room[k.bloc]:
                     return False
                 keep = n
+            elif k.keep_unplaced or k.current in k.forbid:
+                keep = 0
             else:
                 keep = max(0, min(n, self.room[here], self.total_room[k.bloc]))
             for _ in range(keep):
-                self.place(k.index, k.current, k.bloc, k.specialties, False)
+                self.place(k.index, at, k.bloc, k.specialties, False)
             self.room[here] -= keep
             self.total_room[k.bloc] -= keep
             if keep < n:
@@ -158,6 +166,8 @@ def _movers_on_gaps(st: _State) -> None:
                     or k.freedom != Freedom.movable
                     or k.bloc != b
                     or s not in k.specialties
+                    or k.keep_unplaced
+                    or c in k.forbid
                 ):
                     continue
                 d = p.km[(k.current, c)]
@@ -183,10 +193,21 @@ def _secondees_on_gaps(st: _State) -> None:
     b = p.secondee_bloc
     extra = not p.secondees_in_quota  # a secondee needs no quota place when outside it
 
+    for q in p.secondee_classes:  # decided secondees first, where decided
+        for _ in range(len(q.members) if q.forced else 0):
+            sec_left[q.index] -= 1
+            budget -= 1
+            st.room[(q.forced_to, b)] -= 1
+            st.place(q.index, q.forced_to, b, (q.specialty,), True)
+
     def nearest(c: str, specialty: str | None) -> int | None:
         best = None
         for q in p.secondee_classes:
-            if sec_left[q.index] <= 0 or (specialty is not None and q.specialty != specialty):
+            if (
+                sec_left[q.index] <= 0
+                or q.forced
+                or (specialty is not None and q.specialty != specialty)
+            ):
                 continue
             d = p.km[(q.base, c)]
             if q.max_km is not None and d > q.max_km:

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models import PLAN_COLUMNS, InputError, Issue, Plan, PlanRow
+from models.plan import OPTIONAL_PLAN_COLUMNS
 from solver.io.reader import _expected, _read_csv
 
 
@@ -32,8 +33,10 @@ def read_plan(folder: Path) -> tuple[Plan, dict[str, Any] | None]:
     raw = _read_csv(plan_file, issues)
     rows: list[PlanRow] = []
     if raw is not None:
-        missing = [c for c in PLAN_COLUMNS if c not in raw.header]
-        if len(missing) == len(PLAN_COLUMNS):
+        missing = [
+            c for c in PLAN_COLUMNS if c not in raw.header and c not in OPTIONAL_PLAN_COLUMNS
+        ]
+        if len(missing) == len(PLAN_COLUMNS) - len(OPTIONAL_PLAN_COLUMNS):
             issues.append(
                 Issue(
                     "plan.csv",
@@ -53,7 +56,7 @@ def read_plan(folder: Path) -> tuple[Plan, dict[str, Any] | None]:
         if not issues:
             for rec in raw.rows:
                 n = int(rec["__row__"])
-                data = {c: rec[c].strip() for c in PLAN_COLUMNS}
+                data = {c: rec[c].strip() for c in PLAN_COLUMNS if c in rec}
                 try:
                     rows.append(PlanRow.model_validate(data))
                 except ValidationError as e:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from models import (
     Commune,
+    Decision,
     Distance,
     Issue,
     Need,
@@ -50,6 +51,7 @@ TABLES: dict[str, tuple[type[BaseModel], bool]] = {
     "secondees": (Secondee, False),
     "needs": (Need, False),
     "distances": (Distance, False),
+    "decisions": (Decision, False),
     "specialties": (Specialty, False),
 }
 CODE_COLUMNS = {"code", "successor", "origin", "current", "base", "commune", "from", "to"}
