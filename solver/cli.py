@@ -323,45 +323,158 @@ def solve(
     _echo(f"plan written to {target.path}/ (plan.csv, communes.csv, metrics.json)")
 
 
+DASK_OPTION = click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Run the solves on the Dask cluster at ADDRESS (e.g. tcp://127.0.0.1:8786) instead "
+    "of here; the outputs are the same.",
+)
+JOBS_OPTION = click.option(
+    "--jobs", "-j", type=int, default=1, show_default=True, help="Local worker processes."
+)
+NUMERIC_OPTIONS = {
+    "secondee_budget": True,
+    "secondee_cost": True,
+    "max_moves": True,
+    "max_km": False,
+    "time_limit": False,
+}
+
+
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--param",
+    "param",
+    metavar="OPTION=VALUES",
+    help="The option to sweep and its values: secondee_budget=0:120:10, max_km=20:100:20, "
+    "secondee_cost=0,100,200 (a list, LOW-HIGH, LOW:HIGH:STEP). Default: --budgets.",
+)
 @click.option(
     "--budgets",
     "-b",
     default="0,52,97",
     show_default=True,
-    help="Secondee budgets to compare: a list and/or ranges, e.g. 0,52,97 or 0-20.",
+    help="Secondee budgets to compare (when no --param): a list and/or ranges, e.g. 0-20.",
+)
+@click.option(
+    "--marginal",
+    is_flag=True,
+    help="Instead: for each specialty, what one more secondee of it would buy and where the "
+    "optimum sends them (one exact re-solve per specialty).",
+)
+@click.option(
+    "--specialty",
+    "specialties",
+    multiple=True,
+    help="With --marginal: only this specialty (repeatable).",
 )
 @click.option(
     "--engine",
     type=click.Choice(["flow", "general"]),
     default="flow",
     show_default=True,
-    help="Exact engine to use for every budget.",
+    help="Exact engine to use for every solve.",
+)
+@click.option(
+    "--chart",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the curve of the shortage levels as an SVG image.",
 )
 @FORMAT_OPTION
+@JOBS_OPTION
+@DASK_OPTION
 @SET_OPTION
 @input_errors
 def sweep(
-    scenario: Path | None, budgets: str, engine: str, fmt: str, sets: tuple[str, ...]
+    scenario: Path | None,
+    param: str | None,
+    budgets: str,
+    marginal: bool,
+    specialties: tuple[str, ...],
+    engine: str,
+    chart: Path | None,
+    fmt: str,
+    jobs: int,
+    dask: str | None,
+    sets: tuple[str, ...],
 ) -> None:
-    """Compare secondee budgets: the optimum for each, and what each step adds.
+    """Sweep one numeric option, or ask what one more secondee of each specialty buys.
 
-    Solves SCENARIO (default: the bundled Điện Biên scenario) to optimality once per budget
-    and prints, per budget, the status, secondees used, each objective level and its gain over
-    the previous budget in the list — the marginal value of the extra secondees.
+    Solves SCENARIO (default: the bundled Điện Biên scenario) to optimality at each value and
+    prints, per value, the status, secondees used, each objective level, its gain over the
+    previous value, the gain per step, and `flat_from_here` (no level changes from this value
+    on: where the curve flattens). With --marginal, one row per specialty: the gain in each
+    shortage level from one more secondee of that specialty, and where the optimum sends them.
     """
-    from solver.sweep import COLUMNS, parse_budgets, secondee_budgets
+    from solver import sweep as sw
 
-    try:
-        values = parse_budgets(budgets)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--budgets") from None
     s = _scenario(scenario or bundled_scenario(), sets)
     rs = _rules(None, s)
-    rows = secondee_budgets(s, rs, values, engine)
-    title = f"{s.config.province} — {s.config.name} — secondee budgets, engine {engine}"
-    click.echo(report.table(rows, COLUMNS, fmt, title), nl=False)
+    with click.progressbar(length=1, label="Solving", file=sys.stderr) as bar:
+        if marginal:
+            known = {sp.code for sp in s.specialties}
+            bad = [x for x in specialties if x not in known]
+            if bad:
+                raise click.BadParameter(
+                    f"unknown specialty {bad[0]!r}; expected one of " + ", ".join(sorted(known)),
+                    param_hint="--specialty",
+                )
+            bar.length = len(specialties or known)
+            rows = sw.marginal_specialties(
+                s, rs, list(specialties) or None, engine, jobs, dask, lambda: bar.update(1)
+            )
+            title = f"{s.config.province} — {s.config.name} — one more secondee, by specialty"
+            click.echo(report.table(rows, sw.MARGINAL_COLUMNS, fmt, title), nl=False)
+            return
+        name, values = _sweep_values(param, budgets)
+        bar.length = len(values)
+        rows = sw.param_sweep(s, rs, name, values, engine, jobs, dask, lambda: bar.update(1))
+    title = f"{s.config.province} — {s.config.name} — {name} sweep, engine {engine}"
+    if param is None:  # the budget sweep's own columns
+        rows = [
+            {
+                ("budget" if k == name else k.replace("_gain_per_step", "_gain_per_secondee")): v
+                for k, v in r.items()
+            }
+            for r in rows
+        ]
+        cols = sw.COLUMNS
+    else:
+        cols = sw.columns(name)
+    click.echo(report.table(rows, cols, fmt, title), nl=False)
+    if chart is not None:
+        key = "budget" if param is None else name
+        sw.write_chart(chart, sw.chart_svg(rows, key, title))
+        _echo(f"chart written to {chart}", err=True)
+
+
+def _sweep_values(param: str | None, budgets: str) -> tuple[str, list[Any]]:
+    from models import did_you_mean
+    from solver.sweep import parse_values
+
+    if param is None:
+        name, text = "secondee_budget", budgets
+        hint = "--budgets"
+    else:
+        name, sep, text = param.partition("=")
+        hint = "--param"
+        if not sep:
+            raise click.BadParameter(
+                "expected OPTION=VALUES, e.g. max_km=20:100:20", param_hint=hint
+            )
+        if name not in NUMERIC_OPTIONS:
+            sug = did_you_mean(name, NUMERIC_OPTIONS)
+            raise click.BadParameter(
+                f"{name!r} is not a numeric option; expected one of "
+                + ", ".join(NUMERIC_OPTIONS)
+                + (f" (did you mean {sug!r}?)" if sug else ""),
+                param_hint=hint,
+            )
+    try:
+        return name, parse_values(text, integer=NUMERIC_OPTIONS[name])
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint=hint) from None
 
 
 @main.command()

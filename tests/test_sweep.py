@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 from builders import commune, official, scenario, secondee
@@ -50,14 +52,79 @@ def test_parse_budgets(text, values):
 def test_bad_budget_is_a_usage_error():
     r = CliRunner().invoke(main, ["sweep", "--budgets", "5-2"])
     assert r.exit_code == EXIT_USAGE
-    assert "expected LOW-HIGH with 0 ≤ LOW ≤ HIGH" in r.output
+    assert "'5-2': expected a value, LOW-HIGH (whole numbers) or LOW:HIGH:STEP" in r.output
 
 
 def test_sweep_csv_on_the_bundled_scenario():
     r = CliRunner().invoke(main, ["sweep", "--budgets", "0,52", "--format", "csv"])
     assert r.exit_code == 0, r.output
-    lines = r.output.splitlines()
+    lines = r.stdout.splitlines()
     assert lines[0].startswith("budget,status,secondees_used,specialty_shortage")
     zero, full = lines[1].split(","), lines[2].split(",")
     assert zero[1] == full[1] == "OPTIMAL"
     assert float(full[3]) <= float(zero[3])
+
+
+def test_a_budget_sweep_never_gets_worse_and_says_where_it_flattens(tmp_path):
+    chart = tmp_path / "curve.svg"
+    r = CliRunner().invoke(
+        main,
+        [
+            "sweep",
+            "--param",
+            "secondee_budget=0:120:20",
+            "--format",
+            "csv",
+            "-j",
+            "2",
+            "--chart",
+            str(chart),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert list(df["secondee_budget"]) == [0, 20, 40, 60, 80, 100, 120]
+    keys = [tuple(row) for row in df[["specialty_shortage", "quota_shortage", "disruption"]].values]
+    assert all(b <= a for a, b in zip(keys[:1] + keys, keys, strict=False))  # lexicographic
+    flat = list(df["flat_from_here"])
+    first = flat.index(True)
+    assert all(flat[first:]) and not any(flat[:first])
+    assert keys[first] == keys[-1] and (first == 0 or keys[first - 1] != keys[first])
+    assert df["secondees_used"].iloc[-1] < 120  # the pool ran out: why it flattens
+    svg = chart.read_text("utf-8")
+    assert svg.startswith("<svg") and svg.count("<polyline") == 2
+
+
+def test_any_numeric_option_can_be_swept():
+    r = CliRunner().invoke(main, ["sweep", "--param", "max_km=20:60:20", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert list(df["max_km"]) == [20.0, 40.0, 60.0]
+    assert list(df["specialty_shortage"]) == sorted(df["specialty_shortage"], reverse=True)
+    bad = CliRunner().invoke(main, ["sweep", "--param", "max_kms=1:2:1"])
+    assert bad.exit_code == EXIT_USAGE and "did you mean 'max_km'" in bad.output
+
+
+def test_marginal_values_agree_with_a_resolve_with_one_more_secondee():
+    from solver import run
+    from solver.io import load_scenario
+    from solver.io.rules import load_rule_set
+    from solver.paths import bundled_scenario
+    from solver.sweep import _with_one_more, marginal_specialties
+
+    s = load_scenario(bundled_scenario())
+    rs = load_rule_set(s.config.rule_set)
+    specs = ["accounting", "land_administration", "office"]
+    rows = {r["specialty"]: r for r in marginal_specialties(s, rs, specs, jobs=2)}
+    base = run.solve(s, rs).metrics["objective"]
+    bases = sorted({q.base for q in s.secondees}, key=[q.base for q in s.secondees].count)
+    for sp in specs:
+        o = run.solve(_with_one_more(s, sp, bases[-1]), rs)
+        got = o.metrics["objective"]
+        assert (
+            rows[sp]["specialty_shortage_gain"]
+            == base["specialty_shortage"] - got["specialty_shortage"]
+        )
+        assert rows[sp]["quota_shortage_gain"] == base["quota_shortage"] - got["quota_shortage"]
+        assert rows[sp]["goes_to"] == o.plan.by_id()[f"one-more-{sp}"].to
+    assert rows["accounting"]["specialty_shortage_gain"] > 0  # accountants are missing

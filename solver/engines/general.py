@@ -163,7 +163,7 @@ class _Model:
                 )
             raw = obj.Value()
             value = round(raw)
-            if not integer and abs(raw - value) > TOLERANCE:
+            if not integer and abs(raw - value) > max(TOLERANCE, 1e-9 * abs(raw)):
                 return None  # a fractional optimum: the integer pass decides
             bound = obj.BestBound() if integer else raw
             if code != pywraplp.Solver.OPTIMAL:
