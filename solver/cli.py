@@ -494,11 +494,17 @@ def _sweep_values(param: str | None, budgets: str) -> tuple[str, list[Any]]:
     help="Also write every table, whole: summary.csv, communes.csv, people.csv, compare.md, "
     "compare.json.",
 )
-@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes.")
+@JOBS_OPTION
+@DASK_OPTION
 @SET_OPTION
 @input_errors
 def compare(
-    sources: tuple[Path, ...], fmt: str, out: Path | None, jobs: int, sets: tuple[str, ...]
+    sources: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    jobs: int,
+    dask: str | None,
+    sets: tuple[str, ...],
 ) -> None:
     """Compare plans side by side: scenarios, what-if files or plan folders.
 
@@ -517,7 +523,7 @@ def compare(
     target = check_target(out, COMPARISON, sources) if out is not None else None
     overrides = parse_sets(sets) if sets else None
     with click.progressbar(length=len(sources), label="Solving", file=sys.stderr) as bar:
-        ss = cmp.sides(list(sources), overrides, jobs, on_done=lambda: bar.update(1))
+        ss = cmp.sides(list(sources), overrides, jobs, lambda: bar.update(1), dask)
     parts = [
         ("Side by side", *cmp.summary(ss)),
         ("Communes that differ", *cmp.commune_diff(ss)),
@@ -540,6 +546,65 @@ def compare(
         files["compare.json"] = cmp.as_json(ss)
         publish_files(target, files)
         _echo(f"comparison written to {target.path}/", err=True)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path), required=False)
+@FORMAT_OPTION
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Also write timeline.csv, people.csv (who changes at each date) and timeline.svg.",
+)
+@JOBS_OPTION
+@DASK_OPTION
+@SET_OPTION
+@input_errors
+def timeline(
+    scenario: Path | None,
+    fmt: str,
+    out: Path | None,
+    jobs: int,
+    dask: str | None,
+    sets: tuple[str, ...],
+) -> None:
+    """The situation at each date where something changes.
+
+    Dates: the scenario's as_of, then the day after each secondment ends and each official's
+    available_until (part-timers, retirements). At each date: the shortage if the first plan is
+    held as it is (those who have gone simply gone), the shortage when re-planned stably from
+    the previous date (as few people changed as the shortages allow), how many people must
+    change, secondees serving and officials in post. SCENARIO defaults to the bundled Điện
+    Biên scenario.
+    """
+    from solver import timeline as tl
+    from solver.io.owned import check_target
+    from solver.io.writer import TIMELINE, csv_text, publish_files
+
+    path = scenario or bundled_scenario()
+    target = check_target(out, TIMELINE, (path,)) if out is not None else None
+    s = _scenario(path, sets)
+    rs = _rules(None, s)
+    n = len(tl.dates(s))
+    with click.progressbar(length=2 * n, label="Solving", file=sys.stderr) as bar:
+        try:
+            rows, people = tl.timeline(s, rs, jobs, dask, lambda: bar.update(1))
+        except ValueError as e:
+            _echo(str(e), err=True)
+            sys.exit(EXIT_INFEASIBLE)
+    title = f"{s.config.province} — {s.config.name} — timeline"
+    click.echo(report.table(rows, tl.COLUMNS, fmt, title), nl=False)
+    if target is not None:
+        publish_files(
+            target,
+            {
+                "timeline.csv": csv_text(rows, tl.COLUMNS, bom=True),
+                "people.csv": csv_text(people, tl.PEOPLE_COLUMNS, bom=True),
+                "timeline.svg": tl.chart_svg(rows, title),
+            },
+        )
+        _echo(f"timeline written to {target.path}/", err=True)
 
 
 @main.command()

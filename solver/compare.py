@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from models import LEVELS
+from solver import parallel
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def sides(
     overrides: dict[str, Any] | None = None,
     jobs: int = 1,
     on_done: Callable[[], None] = lambda: None,
+    dask: str | None = None,
 ) -> list[Side]:
     """Each argument as a side: plan folders are read, scenarios solved (in `jobs` worker
     processes when more than one). Raises InputError for an unreadable one."""
@@ -80,16 +81,9 @@ def sides(
             on_done()
         else:
             to_solve.append(i)
-    tasks = [(str(sources[i]), overrides) for i in to_solve]
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for i, r in zip(to_solve, pool.map(_solve_one, tasks), strict=True):
-                results[i] = r
-                on_done()
-    else:
-        for i, t in zip(to_solve, tasks, strict=True):
-            results[i] = _solve_one(t)
-            on_done()
+    tasks = [(str(Path(sources[i]).resolve()), overrides) for i in to_solve]
+    for i, r in zip(to_solve, parallel.run(_solve_one, tasks, jobs, dask, on_done), strict=True):
+        results[i] = r
     labels = Counter(results[i][0] for i in range(len(sources)))
     out = []
     seen: Counter[str] = Counter()

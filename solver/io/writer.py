@@ -24,6 +24,7 @@ PLAN = "plan"  # the marker kinds of the folders the tool writes
 PLANS = "plans"  # a several-province run: province folders and the combined tables
 SCENARIO = "scenario"
 COMPARISON = "comparison"  # staffing compare -o
+TIMELINE = "timeline"  # staffing timeline -o
 
 if TYPE_CHECKING:  # pragma: no cover
     from solver.run import Outcome
