@@ -254,6 +254,11 @@ def quota(
     help="Worker processes when SCENARIO holds several provinces.",
 )
 @click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="With several provinces: solve them on the Dask cluster at ADDRESS.",
+)
+@click.option(
     "--baseline",
     type=click.Path(path_type=Path, file_okay=False),
     help="A plan folder already announced: re-plan with as few people changed from it as "
@@ -267,6 +272,7 @@ def solve(
     engine: str,
     time_limit: float | None,
     jobs: int,
+    dask: str | None,
     baseline: Path | None,
     sets: tuple[str, ...],
 ) -> None:
@@ -300,6 +306,7 @@ def solve(
                 jobs,
                 on_done=lambda: bar.update(1),
                 overrides=parse_sets(sets) if sets else None,
+                dask=dask,
             )
         for line, err in report.province_lines(summary):
             _echo(line, err=err)

@@ -10,7 +10,6 @@ metrics.json (status and problems) in the new tree: no plan of an earlier run st
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +50,11 @@ def province_folders(path: Path) -> list[Path]:
 
 
 def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dict[str, Any]:
-    folder, out, engine, time_limit, overrides = args
+    folder, shown, engine, time_limit, overrides = args
     from models import InputError
     from solver.io import load_scenario
     from solver.io.rules import load_rule_set
-    from solver.io.writer import metrics_text, plan_files, write_files
+    from solver.io.writer import metrics_text, plan_files
     from solver.run import solve
 
     try:
@@ -64,22 +63,20 @@ def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dic
         o = solve(s, rs, engine, time_limit)
     except InputError as e:
         failed = {
-            "folder": folder,
+            "folder": shown,
             "status": "INPUT_ERROR",
             "problems": [i.text() for i in e.issues],
         }
-        write_files(Path(out), {"metrics.json": metrics_text(failed)})
-        return failed
+        return failed | {"files": {"metrics.json": metrics_text(failed)}}
     except Exception as e:  # noqa: BLE001 - one province must not sink the others
-        failed = {"folder": folder, "status": "ERROR", "problems": [str(e)]}
-        write_files(Path(out), {"metrics.json": metrics_text(failed)})
-        return failed
+        failed = {"folder": shown, "status": "ERROR", "problems": [str(e)]}
+        return failed | {"files": {"metrics.json": metrics_text(failed)}}
     files = plan_files(o)
     if o.plan is None or o.explanation:  # no plan, or one the checker rejects: not current
         files = {"metrics.json": files["metrics.json"]}
-    write_files(Path(out), files)
     return {
-        "folder": folder,
+        "files": files,
+        "folder": shown,
         "status": o.result.status.value,
         "province": s.config.province,
         "problems": o.explanation,
@@ -95,6 +92,7 @@ def solve_all(
     jobs: int,
     on_done: Callable[[], None] = lambda: None,
     overrides: dict[str, Any] | None = None,
+    dask: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Solve every province folder under `path` into the `target` folder; returns one summary
     row per province and the exit code (0 all solved, 2 all failures infeasible, 1 otherwise)."""
@@ -103,7 +101,7 @@ def solve_all(
     folders = province_folders(path)
     staging = Staging(target)
     try:
-        summary = _solve_into(staging, folders, engine, time_limit, jobs, on_done, overrides)
+        summary = _solve_into(staging, folders, engine, time_limit, jobs, on_done, overrides, dask)
         staging.publish()
     except BaseException:
         staging.discard()
@@ -121,17 +119,17 @@ def _solve_into(
     jobs: int,
     on_done: Callable[[], None],
     overrides: dict[str, Any] | None,
+    dask: str | None = None,
 ) -> list[dict[str, Any]]:
+    from solver import parallel
     from solver.io.reader import read_table
-    from solver.io.writer import combined_files
+    from solver.io.writer import combined_files, write_files
 
     out = staging.path
-    tasks = [(str(d), str(out / d.name), engine, time_limit, overrides) for d in folders]
-    results: list[dict[str, Any]] = []
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for r in pool.map(_one, tasks):
-            results.append(r)
-            on_done()
+    tasks = [(str(d.resolve()), str(d), engine, time_limit, overrides) for d in folders]
+    results = parallel.run(_one, tasks, jobs, dask, on_done)
+    for d, r in zip(folders, results, strict=True):  # the workers return text; written here
+        write_files(out / d.name, r.pop("files"))
     plans: list[dict[str, Any]] = []
     communes: list[dict[str, Any]] = []
     commune_cols: list[str] = []

@@ -45,3 +45,13 @@ def test_sweep_and_compare_on_dask_match_the_local_run(cluster):
     remote = cli("compare", *sides, "--format", "json", "--dask", cluster)
     assert remote.exit_code == 0, remote.output
     assert remote.stdout == local.stdout
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_several_provinces_on_dask_match_the_local_run(cluster, two_provinces, tmp_path):
+    a, b = tmp_path / "local", tmp_path / "dask"
+    assert cli("solve", str(two_provinces), "-o", str(a), "-j", "2").exit_code == 0
+    r = cli("solve", str(two_provinces), "-o", str(b), "--dask", cluster)
+    assert r.exit_code == 0, r.output
+    for name in ("plan.csv", "communes.csv", "dien-bien-2025/plan.csv", "lai-chau-2025/plan.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
