@@ -218,7 +218,7 @@ class DecisionKind(StrEnum):
     assign = "assign"  # this official is placed in this commune
     forbid = "forbid"  # this official is not placed in this commune (repeatable)
     unplaced = "unplaced"  # this official is kept unplaced
-    second = "second"  # this secondee candidate is seconded to this commune
+    second = "second"  # this candidate is seconded to this commune (no commune: where best)
     exclude = "exclude"  # this secondee candidate is not seconded
 
 
@@ -597,7 +597,7 @@ def reference_issues(
         who = sec_ids if kind in (DecisionKind.second, DecisionKind.exclude) else off_ids
         what = "a secondee candidate's id" if who is sec_ids else "an official's id"
         ref("decisions", i, "id", d.id, who, f"{what} (decision {kind.value})")
-        needs_unit = kind in (DecisionKind.assign, DecisionKind.forbid, DecisionKind.second)
+        needs_unit = kind in (DecisionKind.assign, DecisionKind.forbid)
         if needs_unit and d.commune is None:
             out.append(
                 Issue(
@@ -608,7 +608,7 @@ def reference_issues(
                     f"the unit of the decision {kind.value}",
                 )
             )
-        elif not needs_unit and d.commune is not None:
+        elif kind != DecisionKind.second and not needs_unit and d.commune is not None:
             out.append(
                 Issue(
                     "decisions",

@@ -266,7 +266,7 @@ def decisions_kept(scenario: Scenario, plan: Plan) -> list[str]:
             "assign": placed and r.to == d.commune,
             "forbid": not (placed or r.status == PlanStatus.seconded) or r.to != d.commune,
             "unplaced": r.status == PlanStatus.unplaced,
-            "second": r.status == PlanStatus.seconded and r.to == d.commune,
+            "second": r.status == PlanStatus.seconded and d.commune in (None, r.to),
             "exclude": r.status != PlanStatus.seconded,
         }[d.decision.value]
         if not kept:

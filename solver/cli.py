@@ -52,7 +52,7 @@ SET_OPTION = click.option(
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "markdown", "json"]),
     default="table",
     show_default=True,
     help="Output format.",

@@ -64,6 +64,7 @@ PLACE_SLOT, PLACE_COMMUNE, UNPLACED, NEED, QUOTA, TOTAL, UNPLACED_OUT = range(7)
 SEC_PICK, SEC_SLOT, SEC_COMMUNE, SEC_UNUSED, SEC_OUT, SEC_EXTRA = range(7, 13)
 PERSON_ARCS = (PLACE_SLOT, PLACE_COMMUNE, UNPLACED, SEC_SLOT, SEC_COMMUNE, SEC_PICK)
 INF = 1 << 40
+ANYWHERE = "*"  # a decided secondee whose unit the plan chooses
 
 CATEGORY_RANK = {
     "cadre": 0,
@@ -528,8 +529,8 @@ def secondee_classes(
             elif why is not None:
                 conflicts.append(_conflict(scenario, i, q.id, why.removeprefix("not selected: ")))
             else:
-                to = d.commune or ""
-                if q.max_km is not None and (km or {})[(q.base, to)] > q.max_km:
+                to = d.commune or ANYWHERE
+                if to != ANYWHERE and q.max_km is not None and (km or {})[(q.base, to)] > q.max_km:
                     conflicts.append(
                         _conflict(
                             scenario,
@@ -560,7 +561,9 @@ def secondee_classes(
         raise InputError(conflicts, "decisions")
     keys = sorted(groups, key=lambda k: (k[0], k[1], k[2] or -1, k[3] or "", k[4]))
     return [
-        SecondeeClass(i, k[0], k[1], k[2], sorted(groups[k]), k[3], bool(k[4]), k[4])
+        SecondeeClass(
+            i, k[0], k[1], k[2], sorted(groups[k]), k[3], bool(k[4]), k[4].strip(ANYWHERE)
+        )
         for i, k in enumerate(keys)
     ]
 
@@ -728,7 +731,7 @@ class _NetworkBuilder:
                 net.arc(sb, qn, len(sc.members), SEC_PICK, sc.index, changes=-1 if kept else 0)
                 if kept:
                     net.offsets["changes"] += len(sc.members)
-            for c in [sc.forced_to] if sc.forced else self.communes:
+            for c in [sc.forced_to] if sc.forced_to else self.communes:
                 d = self.km[(sc.base, c)]
                 if sc.max_km is not None and d > sc.max_km:
                     continue

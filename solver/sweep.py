@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from models import LEVELS, SHORTAGE_LEVELS, Scenario, Secondee
+from models import LEVELS, SHORTAGE_LEVELS, Decision, DecisionKind, Scenario, Secondee
 from models.rules import RuleSet
 from solver import engines, parallel
 from solver.problem import prepare
@@ -225,7 +225,15 @@ def _with_one_more(s: Scenario, specialty: str, base: str) -> Scenario:
         }
     )
     cfg = s.config.model_copy(update={"secondee_budget": s.config.secondee_budget + 1})
-    return s.model_copy(update={"secondees": (*s.secondees, extra), "config": cfg})
+    # the extra place in the budget is theirs: seconded, to wherever the optimum sends them
+    decided = Decision(id=extra.id, decision=DecisionKind.second)
+    return s.model_copy(
+        update={
+            "secondees": (*s.secondees, extra),
+            "config": cfg,
+            "decisions": (*s.decisions, decided),
+        }
+    )
 
 
 def _marginal_one(task: tuple[Scenario, RuleSet, str, str, str]) -> dict[str, Any]:

@@ -193,12 +193,13 @@ def _secondees_on_gaps(st: _State) -> None:
     b = p.secondee_bloc
     extra = not p.secondees_in_quota  # a secondee needs no quota place when outside it
 
-    for q in p.secondee_classes:  # decided secondees first, where decided
+    for q in p.secondee_classes:  # decided secondees first, where decided (else at base)
+        at = q.forced_to or q.base
         for _ in range(len(q.members) if q.forced else 0):
             sec_left[q.index] -= 1
             budget -= 1
-            st.room[(q.forced_to, b)] -= 1
-            st.place(q.index, q.forced_to, b, (q.specialty,), True)
+            st.room[(at, b)] -= 1
+            st.place(q.index, at, b, (q.specialty,), True)
 
     def nearest(c: str, specialty: str | None) -> int | None:
         best = None
