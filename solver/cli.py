@@ -49,14 +49,20 @@ SET_OPTION = click.option(
     help="Change one scenario option for this run (repeatable), e.g. --set secondee_budget=97, "
     "--set max_km=60, --set road_factor.mountainous=2.0.",
 )
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "markdown", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+
+
+def format_option(help: str = "Output format.") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "markdown", "json"]),
+        default="table",
+        show_default=True,
+        help=help,
+    )
+
+
+FORMAT_OPTION = format_option()
 
 
 def _echo(text: str, err: bool = False) -> None:
@@ -486,14 +492,7 @@ def _sweep_values(param: str | None, budgets: str) -> tuple[str, list[Any]]:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "markdown", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format (csv: the summary; json: everything).",
-)
+@format_option("Output format (csv: the summary; json: everything).")
 @click.option(
     "--out",
     "-o",

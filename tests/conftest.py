@@ -53,3 +53,16 @@ def two_provinces(_two_provinces: Path, tmp_path: Path) -> Path:
     import shutil
 
     return Path(shutil.copytree(_two_provinces, tmp_path / "vn"))
+
+
+@pytest.fixture(scope="session")
+def bundled_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled scenario's optimal plan folder, solved once (`staffing solve -o`)."""
+    from click.testing import CliRunner
+
+    from solver.cli import main
+
+    out = tmp_path_factory.mktemp("bundled") / "plan"
+    r = CliRunner().invoke(main, ["solve", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return out

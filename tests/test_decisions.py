@@ -36,12 +36,9 @@ def write_decisions(folder: Path, rows: list[dict[str, str]]) -> None:
             w.writerow({"note": "", "commune": "", **r})
 
 
-@pytest.fixture(scope="module")
-def announced(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("announced") / "plan"
-    r = cli("solve", "-o", str(out))
-    assert r.exit_code == 0, r.output
-    return out
+@pytest.fixture
+def announced(bundled_plan: Path) -> Path:
+    return bundled_plan
 
 
 @pytest.fixture

@@ -34,12 +34,9 @@ def snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture(scope="module")
-def good_plan(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("good") / "plan"
-    r = cli("solve", "-o", str(out))
-    assert r.exit_code == 0, r.output
-    return out
+@pytest.fixture
+def good_plan(bundled_plan: Path) -> Path:
+    return bundled_plan
 
 
 @pytest.fixture
