@@ -324,6 +324,10 @@ class ScenarioConfig(BaseModel):
     secondees_eligible: SecondeeFilter | None = Field(
         default=None, description="Which candidates may be seconded (default: every available)"
     )
+    specialty_weights: dict[str, float] | None = Field(
+        default=None,
+        description="Shortage weight per specialty, overriding the rule set's (> 0 each)",
+    )
     objective: list[Level] = Field(
         default_factory=lambda: _default_objective(),
         description="Lexicographic order of objective levels (`changes` may be left out)",
@@ -341,6 +345,13 @@ class ScenarioConfig(BaseModel):
                 f"objective must order each level once: {', '.join(LEVELS)} (changes may be "
                 "left out); got " + ", ".join(lv.value for lv in self.objective)
             )
+        return self
+
+    @model_validator(mode="after")
+    def _weights(self) -> ScenarioConfig:
+        bad = {k: v for k, v in (self.specialty_weights or {}).items() if not v > 0}
+        if bad:
+            raise ValueError(f"specialty_weights must be > 0; got {bad}")
         return self
 
     def order(self, has_baseline: bool = False) -> list[Level]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from models import Bloc, Commune, Issue, Scenario
+from models import Bloc, Commune, Issue, Scenario, did_you_mean
 from models.problems import InputError
 from models.quotas import BlocSummary, NeedRow, QuotaRow, QuotaTable, TermInfo
 from models.rules import (
@@ -321,4 +321,32 @@ def needs(scenario: Scenario, rule_set: RuleSet, table: QuotaTable) -> list[Need
         key = (n.commune, n.bloc.value, n.specialty)
         w = weights.get((n.bloc.value, n.specialty), 1.0)
         rows[key] = NeedRow(n.commune, n.bloc.value, n.specialty, n.minimum, w, "needs.csv")
+    override = scenario.config.specialty_weights or {}
+    known = {sp.code for sp in scenario.specialties}
+    unknown = sorted(set(override) - known)
+    if unknown:
+        raise InputError(
+            [
+                Issue(
+                    "scenario options",
+                    None,
+                    "specialty_weights",
+                    k,
+                    "a specialty code",
+                    did_you_mean(k, known),
+                    label="key",
+                )
+                for k in unknown
+            ],
+            "scenario options",
+        )
+    if override:  # the scenario's weights (a what-if's), in place of the rule set's
+        rows = {
+            k: (
+                NeedRow(r.commune, r.bloc, r.specialty, r.need, override[r.specialty], r.source)
+                if r.specialty in override
+                else r
+            )
+            for k, r in rows.items()
+        }
     return [rows[k] for k in sorted(rows)]

@@ -147,3 +147,17 @@ def test_a_relative_rule_set_in_a_whatif_is_read_beside_it(tiny, tmp_path):
     w = _write(tmp_path / "mine" / "w.yaml", "extends: ../tiny\nrule_set: my-rules.yaml\n")
     r = cli("solve", str(w), "-o", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
+
+
+def test_specialty_weights_replace_the_rule_sets_and_a_typo_is_named():
+    from solver import quotas
+
+    s = load_scenario(bundled_scenario(), {"specialty_weights.accounting": 5})
+    rs = load_rule_set(s.config.rule_set)
+    t = quotas.compute(s, rs)
+    acc = [n for n in t.needs if n.specialty == "accounting"]
+    assert acc and all(n.weight == 5 for n in acc)
+    assert any(n.weight != 5 for n in t.needs if n.specialty != "accounting")
+    r = cli("validate", "--set", "specialty_weights.acounting=3")
+    assert r.exit_code == EXIT_INPUT
+    assert "found 'acounting', expected a specialty code (did you mean 'accounting'?)" in r.output
