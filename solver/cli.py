@@ -317,11 +317,11 @@ def solve(
         for line, err in report.province_lines(summary):
             _echo(line, err=err)
         sys.exit(code)
-    if out is not None:  # refused before the solve, not after it
-        check_target(out, PLAN, (path,))
+    # a given folder is refused before the scenario is even read; the default one needs its name
+    given = check_target(out, PLAN, (path,)) if out is not None else None
     s = _scenario(path, sets)
     rs = _rules(None, s)
-    target = check_target(out or Path("plans") / s.config.name, PLAN, (path,))
+    target = given or check_target(Path("plans") / s.config.name, PLAN, (path,))
     outcome = run.solve(s, rs, engine, time_limit, _baseline(baseline))
     _echo(report.solve_summary(outcome))
     if outcome.plan is None:
@@ -442,22 +442,17 @@ def sweep(
             return
         name, values = _sweep_values(param, budgets)
         bar.length = len(values)
-        rows = sw.param_sweep(s, rs, name, values, engine, jobs, dask, lambda: bar.update(1))
+        if param is None:  # the budget sweep, with its own column names
+            rows = sw.secondee_budgets(
+                s, rs, values, engine, jobs=jobs, dask=dask, on_done=lambda: bar.update(1)
+            )
+            key, cols = "budget", sw.COLUMNS
+        else:
+            rows = sw.param_sweep(s, rs, name, values, engine, jobs, dask, lambda: bar.update(1))
+            key, cols = name, sw.columns(name)
     title = f"{s.config.province} — {s.config.name} — {name} sweep, engine {engine}"
-    if param is None:  # the budget sweep's own columns
-        rows = [
-            {
-                ("budget" if k == name else k.replace("_gain_per_step", "_gain_per_secondee")): v
-                for k, v in r.items()
-            }
-            for r in rows
-        ]
-        cols = sw.COLUMNS
-    else:
-        cols = sw.columns(name)
     click.echo(report.table(rows, cols, fmt, title), nl=False)
     if chart is not None:
-        key = "budget" if param is None else name
         sw.write_chart(chart, sw.chart_svg(rows, key, title))
         _echo(f"chart written to {chart}", err=True)
 
@@ -522,9 +517,9 @@ def compare(
     changes between sources.
     """
     from solver import compare as cmp
-    from solver.io.owned import check_target
+    from solver.io.owned import check_target, publish
     from solver.io.whatif import parse_sets
-    from solver.io.writer import COMPARISON, csv_text, publish_files
+    from solver.io.writer import COMPARISON, csv_text
 
     target = check_target(out, COMPARISON, sources) if out is not None else None
     overrides = parse_sets(sets) if sets else None
@@ -550,7 +545,7 @@ def compare(
         }
         files["compare.md"] = "\n".join(report.markdown(r, c, t) for t, r, c in parts)
         files["compare.json"] = cmp.as_json(ss)
-        publish_files(target, files)
+        publish(target, files)
         _echo(f"comparison written to {target.path}/", err=True)
 
 
@@ -585,8 +580,8 @@ def timeline(
     Biên scenario.
     """
     from solver import timeline as tl
-    from solver.io.owned import check_target
-    from solver.io.writer import TIMELINE, csv_text, publish_files
+    from solver.io.owned import check_target, publish
+    from solver.io.writer import TIMELINE, csv_text
 
     path = scenario or bundled_scenario()
     target = check_target(out, TIMELINE, (path,)) if out is not None else None
@@ -602,7 +597,7 @@ def timeline(
     title = f"{s.config.province} — {s.config.name} — timeline"
     click.echo(report.table(rows, tl.COLUMNS, fmt, title), nl=False)
     if target is not None:
-        publish_files(
+        publish(
             target,
             {
                 "timeline.csv": csv_text(rows, tl.COLUMNS, bom=True),

@@ -34,8 +34,10 @@ def columns(param: str) -> list[str]:
     ]
 
 
-COLUMNS = [c if c != "secondee_budget" else "budget" for c in columns("secondee_budget")]
-COLUMNS = [c.replace("_gain_per_step", "_gain_per_secondee") for c in COLUMNS]
+# the budget sweep's columns: `budget`, and the gain per secondee used
+COLUMNS = ["budget"] + [
+    c.replace("_gain_per_step", "_gain_per_secondee") for c in columns("secondee_budget")[1:]
+]
 
 
 def parse_values(text: str, integer: bool = True) -> list[float]:

@@ -60,8 +60,6 @@ def at(s: Scenario, d: dt.date) -> Scenario:
 
 def _held(s: Scenario, first: dict[str, tuple[str, str]]) -> Scenario:
     """The scenario with everyone who is still there locked to their outcome in `first`."""
-    from solver.problem import prepare  # noqa: F401 - same process as the solve
-
     decisions = []
     sec_ids = {q.id for q in s.secondees}
     excluded = {q.id for q in s.secondees if s.secondee_excluded(q) is not None}

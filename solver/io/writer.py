@@ -78,11 +78,6 @@ def write_outputs(target: Target | Path, outcome: Outcome) -> Path:
     return publish(target, plan_files(outcome))
 
 
-def publish_files(target: Target, files: Mapping[str, str]) -> Path:
-    """Any set of files as an owned folder, atomically (the previous one kept)."""
-    return publish(target, files)
-
-
 def write_files(folder: Path, files: Mapping[str, str]) -> None:
     """Plain writes into a folder that nobody else sees yet (a staging folder's part)."""
     folder.mkdir(parents=True, exist_ok=True)
