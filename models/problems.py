@@ -5,6 +5,43 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation (solver.i18n translates it where it is shown)."""
+    return message
+
+
+@dataclass(frozen=True, eq=False)
+class Msg:
+    """A message to translate where it is shown: an English template with {named} fields and
+    their values. str() is the English text, and a Msg equals its English text."""
+
+    template: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Msg | str):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __str__(self) -> str:
+        return self.template.format(**dict(self.args)) if self.args else self.template
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __add__(self, other: object) -> str:
+        return str(self) + str(other)
+
+
+def msg(template: str, **args: Any) -> Msg:
+    """A message with its values: msg("quota of {q}", q=36)."""
+    return Msg(template, tuple(args.items()))
 
 
 @dataclass(frozen=True)
@@ -19,7 +56,7 @@ class Issue:
     row: int | None
     column: str | None
     value: object
-    expected: str
+    expected: str | Msg
     suggestion: str | None = None
     label: str = "column"
 
@@ -32,7 +69,7 @@ class Issue:
         msg = ", ".join(where) + ": "
         if self.value is not None:
             msg += f"found {self.value!r}, "
-        msg += f"expected {self.expected}"
+        msg += f"expected {str(self.expected)}"
         if self.suggestion:
             msg += f" (did you mean {self.suggestion!r}?)"
         return msg

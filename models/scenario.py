@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from models.problems import Issue, did_you_mean
+from models.problems import Issue, Msg, did_you_mean, msg
 from models.vocab import LEVELS, SHORTAGE_LEVELS, Level, PlanStatus
 
 
@@ -234,6 +234,7 @@ class Decision(Row):
 class Specialty(Row):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     name: Text
+    name_vi: str | None = Field(default=None, description="The specialty's Vietnamese name")
     department: Text
     bloc: Bloc
 
@@ -265,15 +266,20 @@ class SecondeeFilter(BaseModel):
     specialties: list[str] | None = Field(default=None, description="Only these specialties")
     ids: list[str] | None = Field(default=None, description="Only these candidates")
 
-    def excludes(self, q: Secondee) -> str | None:
+    def excludes(self, q: Secondee) -> Msg | None:
         """Why candidate q is not eligible under this filter, or None."""
-        for what, allowed, value in (
-            ("department", self.departments, q.department),
-            ("specialty", self.specialties, q.specialty),
-            ("id", self.ids, q.id),
-        ):
-            if allowed is not None and value not in allowed:
-                return f"not selected: {what} {value} is not eligible in this scenario"
+        if self.departments is not None and q.department not in self.departments:
+            return msg(
+                "not selected: department {value} is not eligible in this scenario",
+                value=q.department,
+            )
+        if self.specialties is not None and q.specialty not in self.specialties:
+            return msg(
+                "not selected: specialty {value} is not eligible in this scenario",
+                value=q.specialty,
+            )
+        if self.ids is not None and q.id not in self.ids:
+            return msg("not selected: id {value} is not eligible in this scenario", value=q.id)
         return None
 
 
@@ -316,6 +322,11 @@ class ScenarioConfig(BaseModel):
     max_moves: int | None = Field(default=None, ge=0, description="Most officials moved")
     max_km: float | None = Field(
         default=None, ge=0, description="Longest move of any official, km (caps each one's own)"
+    )
+    lang: Literal["en", "vi"] | None = Field(
+        default=None,
+        description="Language of what planners read (tables, reports, messages); --lang and "
+        "STAFFING_LANG override it; default English",
     )
     relocation: Literal["roster", "nobody"] = Field(
         default="roster",
@@ -444,7 +455,7 @@ class Scenario(BaseModel):
         limits = [v for v in (official.max_km, self.config.max_km) if v is not None]
         return min(limits) if limits else None
 
-    def secondee_excluded(self, q: Secondee) -> str | None:
+    def secondee_excluded(self, q: Secondee) -> Msg | None:
         """Why candidate q cannot be seconded in this scenario (availability on the date, or
         the scenario's eligibility filter), or None."""
         why = secondee_unavailable(q, self.config.as_of)
@@ -479,42 +490,71 @@ class Scope(BaseModel):
     rule_set: str
     widened: bool = Field(description="scenario.yaml sets the categories (not the rule set)")
 
-    def of(self, official: Official) -> tuple[PlanStatus, str] | None:
+    def of(self, official: Official) -> tuple[PlanStatus, Msg] | None:
         """None when the official is planned in a quota place; else the status and why.
 
         Planned: intends to stay, bloc in scope, category holding quota places in that bloc,
         available on the date. In post but of another category: outside_quota (kept where
         they work, holding no quota place)."""
         if official.intention != Intention.stay:
-            verb = "retires" if official.intention == Intention.retire else "resigns"
-            return PlanStatus.leaves, f"leaves: {verb}"
+            if official.intention == Intention.retire:
+                return PlanStatus.leaves, msg("leaves: retires")
+            return PlanStatus.leaves, msg("leaves: resigns")
         if official.bloc not in self.blocs:
             return (
                 PlanStatus.out_of_scope,
-                f"out of scope: bloc {official.bloc.value} is not planned",
+                msg("out of scope: bloc {bloc} is not planned", bloc=official.bloc.value),
             )
         if official.available_until is not None and official.available_until < self.as_of:
             return (
                 PlanStatus.out_of_scope,
-                f"out of scope: available until {official.available_until}",
+                msg("out of scope: available until {date}", date=official.available_until),
             )
         if official.category not in self.holders[official.bloc]:
-            who = "scenario.yaml categories" if self.widened else f"rule set {self.rule_set}"
-            until = f", serves until {official.available_until}" if official.available_until else ""
-            return (
-                PlanStatus.outside_quota,
-                f"outside the quota: {official.category.value.replace('_', ' ')} holds no quota "
-                f"place under {who}; kept where they work{until}",
-            )
+            cat = official.category.value.replace("_", " ")
+            if official.available_until and self.widened:
+                m = msg(
+                    "outside the quota: {category} holds no quota place under scenario.yaml "
+                    "categories; kept where they work, serves until {date}",
+                    category=cat,
+                    date=official.available_until,
+                )
+            elif official.available_until:
+                m = msg(
+                    "outside the quota: {category} holds no quota place under rule set "
+                    "{rule_set}; kept where they work, serves until {date}",
+                    category=cat,
+                    rule_set=self.rule_set,
+                    date=official.available_until,
+                )
+            elif self.widened:
+                m = msg(
+                    "outside the quota: {category} holds no quota place under scenario.yaml "
+                    "categories; kept where they work",
+                    category=cat,
+                )
+            else:
+                m = msg(
+                    "outside the quota: {category} holds no quota place under rule set "
+                    "{rule_set}; kept where they work",
+                    category=cat,
+                    rule_set=self.rule_set,
+                )
+            return PlanStatus.outside_quota, m
         return None
 
 
-def secondee_unavailable(q: Secondee, as_of: dt.date) -> str | None:
+def secondee_unavailable(q: Secondee, as_of: dt.date) -> Msg | None:
     """None when the candidate can be seconded on `as_of`; else why not."""
     if not q.available:
-        return "not selected: not available for secondment"
+        return msg("not selected: not available for secondment")
     if not (q.start <= as_of <= q.end):
-        return f"not selected: secondment {q.start}–{q.end} does not cover {as_of}"
+        return msg(
+            "not selected: secondment {start}–{end} does not cover {date}",
+            start=q.start,
+            end=q.end,
+            date=as_of,
+        )
     return None
 
 
@@ -540,7 +580,11 @@ def reference_issues(
                 first = rn(table, seen[v])
                 out.append(
                     Issue(
-                        table, rn(table, i), key, v, f"a unique {key} (first used on row {first})"
+                        table,
+                        rn(table, i),
+                        key,
+                        v,
+                        msg("a unique {key} (first used on row {first})", key=key, first=first),
                     )
                 )
             else:
@@ -553,31 +597,33 @@ def reference_issues(
     dup("secondees", s.secondees, "id")
     spec_codes = dup("specialties", s.specialties, "code")
 
-    def ref(table: str, i: int, col: str, value: str | None, known: set[str], what: str) -> None:
+    def ref(
+        table: str, i: int, col: str, value: str | None, known: set[str], what: str | Msg
+    ) -> None:
         if value is None or value in known:
             return
         out.append(Issue(table, rn(table, i), col, value, what, did_you_mean(value, known)))
 
     for i, u in enumerate(s.old_units):
-        ref("old_units", i, "successor", u.successor, codes, "the code of a unit in communes")
+        ref("old_units", i, "successor", u.successor, codes, msg("the code of a unit in communes"))
         for part in u.part_of:
-            ref("old_units", i, "part_of", part, codes, "the code of a unit in communes")
+            ref("old_units", i, "part_of", part, codes, msg("the code of a unit in communes"))
     for i, p in enumerate(s.officials):
-        ref("officials", i, "origin", p.origin, old, "the code of an old unit in old_units")
-        ref("officials", i, "current", p.current, codes, "the code of a unit in communes")
-        ref("officials", i, "specialty", p.specialty, spec_codes, "a specialty code")
+        ref("officials", i, "origin", p.origin, old, msg("the code of an old unit in old_units"))
+        ref("officials", i, "current", p.current, codes, msg("the code of a unit in communes"))
+        ref("officials", i, "specialty", p.specialty, spec_codes, msg("a specialty code"))
         for extra in p.specialties:
-            ref("officials", i, "specialties", extra, spec_codes, "a specialty code")
+            ref("officials", i, "specialties", extra, spec_codes, msg("a specialty code"))
     for i, q in enumerate(s.secondees):
-        ref("secondees", i, "base", q.base, codes, "the code of a unit in communes")
-        ref("secondees", i, "specialty", q.specialty, spec_codes, "a specialty code")
+        ref("secondees", i, "base", q.base, codes, msg("the code of a unit in communes"))
+        ref("secondees", i, "specialty", q.specialty, spec_codes, msg("a specialty code"))
     for i, n in enumerate(s.needs):
-        ref("needs", i, "commune", n.commune, codes, "the code of a unit in communes")
-        ref("needs", i, "specialty", n.specialty, spec_codes, "a specialty code")
+        ref("needs", i, "commune", n.commune, codes, msg("the code of a unit in communes"))
+        ref("needs", i, "specialty", n.specialty, spec_codes, msg("a specialty code"))
     pairs: dict[tuple[str, str], tuple[int, float]] = {}
     for i, d in enumerate(s.distances):
-        ref("distances", i, "from", d.from_, codes, "the code of a unit in communes")
-        ref("distances", i, "to", d.to, codes, "the code of a unit in communes")
+        ref("distances", i, "from", d.from_, codes, msg("the code of a unit in communes"))
+        ref("distances", i, "to", d.to, codes, msg("the code of a unit in communes"))
         if d.from_ == d.to:
             out.append(Issue("distances", rn("distances", i), "to", d.to, "another unit than from"))
             continue
@@ -629,7 +675,7 @@ def reference_issues(
                     f"no unit: decision {kind.value} takes none",
                 )
             )
-        ref("decisions", i, "commune", d.commune, codes, "the code of a unit in communes")
+        ref("decisions", i, "commune", d.commune, codes, msg("the code of a unit in communes"))
         if kind != DecisionKind.forbid:  # one outcome decision per person
             if (d.id, "outcome") in taken:
                 out.append(

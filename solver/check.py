@@ -194,7 +194,7 @@ class _Checker:
         self.t.used += 1
         why = self.s.secondee_excluded(x)
         if why is not None:
-            self.bad.append(f"{pid}: seconded but {why.removeprefix('not selected: ')}")
+            self.bad.append(f"{pid}: seconded but {str(why).removeprefix('not selected: ')}")
         if to not in self.codes:
             self.bad.append(f"{pid}: destination {to!r} is not a unit")
             return

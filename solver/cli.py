@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 
 import click
 
-from models import Bloc, InputError, Scenario
+from models import Bloc, InputError, Issue, Scenario
+from models.problems import msg
 from models.rules import RuleSet
-from solver import report
+from solver import i18n, report
+from solver.i18n import _, render
 from solver.io import load_scenario
 from solver.io.rules import load_rule_set
 from solver.paths import bundled_scenario
@@ -23,6 +25,7 @@ EXIT_INFEASIBLE = 2
 EXIT_CHECK = 3
 EXIT_OUTPUT = 4
 EXIT_FILES = 5
+EXIT_TOOL = 6
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
 EXIT_CODES = {  # docs/cli.md's table is rendered from this
@@ -37,6 +40,7 @@ EXIT_CODES = {  # docs/cli.md's table is rendered from this
     "an input folder or a parent of one, or the home folder; nothing is touched",
     EXIT_FILES: "file system error: permission denied, disk full, read-only or vanished file; "
     "an output folder written before is left as it was",
+    EXIT_TOOL: "a program the command needs is missing: Chromium, to print PDF; nothing is written",
     EXIT_USAGE: "usage error: an unknown option or an option value of the wrong form",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C): nothing half-written is left; an output folder "
     "written before is left as it was",
@@ -72,25 +76,35 @@ def _echo(text: str, err: bool = False) -> None:
 def input_errors(command: F) -> F:
     """The handler of the errors a user causes: each becomes a message on standard error and
     its exit code (EXIT_CODES), never a traceback. A mistake in the input lists every problem;
-    a refused output path says why; a file system error names the file and the reason."""
+    a refused output path says why; a file system error names the file and the reason.
+
+    It also gives the command its --lang option: the language of everything it prints and
+    writes (solver.i18n)."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
         from solver.io.owned import OutputRefused
 
-        try:
-            return command(*args, **kwargs)
-        except InputError as e:
-            _echo(report.input_error(e, "input"), err=True)
-            sys.exit(EXIT_INPUT)
-        except OutputRefused as e:
-            _echo(f"output refused: {e}. Nothing was written.", err=True)
-            sys.exit(EXIT_OUTPUT)
-        except OSError as e:
-            _echo(report.file_error(e), err=True)
-            sys.exit(EXIT_FILES)
+        with i18n.use(lang):
+            try:
+                return command(*args, **kwargs)
+            except InputError as e:
+                _echo(report.input_error(e, _("input")), err=True)
+                sys.exit(EXIT_INPUT)
+            except OutputRefused as e:
+                _echo(_("output refused: {why}. Nothing was written.").format(why=e), err=True)
+                sys.exit(EXIT_OUTPUT)
+            except OSError as e:
+                _echo(report.file_error(e), err=True)
+                sys.exit(EXIT_FILES)
 
-    return wrapper  # type: ignore[return-value]
+    return click.option(  # type: ignore[return-value]
+        "--lang",
+        type=click.Choice(i18n.LANGS),
+        default=None,
+        help="Language of the tables, reports and messages: vi or en (default: STAFFING_LANG, "
+        "else the scenario's lang, else en). Codes never change.",
+    )(wrapper)
 
 
 class _Group(click.Group):
@@ -121,6 +135,8 @@ def _scenario(path: Path, sets: tuple[str, ...] = ()) -> Scenario:
     from solver.io.whatif import parse_sets
 
     s = load_scenario(path, parse_sets(sets) if sets else None)
+    if s.config.lang and not i18n.chosen():
+        i18n.activate(s.config.lang)
     _notes(s)
     return s
 
@@ -139,7 +155,7 @@ def _baseline(folder: Path | None) -> Any:
 def _notes(s: Scenario) -> None:
     """How the inputs were read, where that may surprise (standard error: not the output)."""
     for n in s.notes:
-        _echo(f"note: {n}", err=True)
+        _echo(_("note: {note}").format(note=render(n)), err=True)
 
 
 def _rules(name_or_path: str | None, s: Scenario) -> RuleSet:
@@ -175,7 +191,7 @@ def validate(path: Path | None, quiet: bool, sets: tuple[str, ...]) -> None:
     prepare(s, rs)  # the rule set covers the scope and its quotas compute on the data
     if not quiet:
         _echo(report.scenario_summary(s, rs))
-        _echo(f"{path}: valid")
+        _echo(_("{path}: valid").format(path=path))
 
 
 @main.command()
@@ -271,6 +287,19 @@ def quota(
     "the shortage levels allow (the level `changes`, right after the shortages by default).",
 )
 @SET_OPTION
+@click.option("--xlsx", is_flag=True, help="Also write plan.xlsx (every sheet a planner needs).")
+@click.option(
+    "--report",
+    "html",
+    is_flag=True,
+    help="Also write report.html (charts and a map, self-contained, opens offline) and the "
+    "printable decision pages decisions/*.html.",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print the decision pages to decisions.pdf (needs Chromium).",
+)
 @input_errors
 def solve(
     scenario: Path | None,
@@ -281,6 +310,9 @@ def solve(
     dask: str | None,
     baseline: Path | None,
     sets: tuple[str, ...],
+    xlsx: bool,
+    html: bool,
+    pdf: bool,
 ) -> None:
     """Solve a scenario: a proven-optimal, person-by-person assignment plan.
 
@@ -300,6 +332,8 @@ def solve(
     from solver.io.writer import PLAN, PLANS, write_outputs
 
     path = scenario or bundled_scenario()
+    if pdf:
+        _needs_chromium()
     if multi.is_multi(path):
         target = check_target(out or Path("plans") / path.name, PLANS, (path,))
         n = len(multi.province_folders(path))
@@ -332,8 +366,37 @@ def solve(
         _echo(report.no_plan(outcome), err=True)
         _echo(report.untouched(target.path), err=True)
         sys.exit(EXIT_CHECK)
-    write_outputs(target, outcome)
-    _echo(f"plan written to {target.path}/ (plan.csv, communes.csv, metrics.json)")
+    outcome.metrics["source"] = {"scenario": str(path), "set": list(sets)}
+    extra = _reports(outcome, xlsx, html, html, pdf)
+    write_outputs(target, outcome, extra)
+    names = ", ".join(["plan.csv", "communes.csv", "metrics.json", *_shown(extra)])
+    _echo(_("plan written to {path}/ ({files})").format(path=target.path, files=names))
+
+
+def _needs_chromium() -> None:
+    from solver.reports.pdf import ChromiumMissing, chromium
+
+    try:
+        chromium()
+    except ChromiumMissing as e:
+        _echo(_("cannot print: {why}").format(why=e), err=True)
+        sys.exit(EXIT_TOOL)
+
+
+def _reports(outcome: Any, xlsx: bool, html: bool, pages: bool, pdf: bool) -> dict[str, Any]:
+    from solver.reports import ReportData, report_files
+
+    if not (xlsx or html or pages or pdf):
+        return {}
+    return report_files(ReportData.of_outcome(outcome), xlsx, html, pages, pdf)
+
+
+def _shown(files: dict[str, Any]) -> list[str]:
+    """File names as a sentence lists them: decisions/*.html once."""
+    out = [n for n in files if not n.startswith("decisions/")]
+    if any(n.startswith("decisions/") for n in files):
+        out.append("decisions/")
+    return out
 
 
 DASK_OPTION = click.option(
@@ -454,7 +517,7 @@ def sweep(
     click.echo(report.table(rows, cols, fmt, title), nl=False)
     if chart is not None:
         sw.write_chart(chart, sw.chart_svg(rows, key, title))
-        _echo(f"chart written to {chart}", err=True)
+        _echo(_("chart written to {path}").format(path=chart), err=True)
 
 
 def _sweep_values(param: str | None, budgets: str) -> tuple[str, list[Any]]:
@@ -493,7 +556,7 @@ def _sweep_values(param: str | None, budgets: str) -> tuple[str, list[Any]]:
     "-o",
     type=click.Path(path_type=Path),
     help="Also write every table, whole: summary.csv, communes.csv, people.csv, compare.md, "
-    "compare.json.",
+    "compare.json, and report.html (the levels as a chart, then the tables).",
 )
 @JOBS_OPTION
 @DASK_OPTION
@@ -526,9 +589,9 @@ def compare(
     with click.progressbar(length=len(sources), label="Solving", file=sys.stderr) as bar:
         ss = cmp.sides(list(sources), overrides, jobs, lambda: bar.update(1), dask)
     parts = [
-        ("Side by side", *cmp.summary(ss)),
-        ("Communes that differ", *cmp.commune_diff(ss)),
-        ("People whose outcome differs", *cmp.people_diff(ss)),
+        (_("Side by side"), *cmp.summary(ss)),
+        (_("Communes that differ"), *cmp.commune_diff(ss)),
+        (_("People whose outcome differs"), *cmp.people_diff(ss)),
     ]
     if fmt == "json":
         click.echo(cmp.as_json(ss), nl=False)
@@ -545,8 +608,11 @@ def compare(
         }
         files["compare.md"] = "\n".join(report.markdown(r, c, t) for t, r, c in parts)
         files["compare.json"] = cmp.as_json(ss)
+        from solver.reports.html import comparison_report
+
+        files["report.html"] = comparison_report(parts, ss)
         publish(target, files)
-        _echo(f"comparison written to {target.path}/", err=True)
+        _echo(_("comparison written to {path}/").format(path=target.path), err=True)
 
 
 @main.command()
@@ -605,7 +671,7 @@ def timeline(
                 "timeline.svg": tl.chart_svg(rows, title),
             },
         )
-        _echo(f"timeline written to {target.path}/", err=True)
+        _echo(_("timeline written to {path}/").format(path=target.path), err=True)
 
 
 @main.command()
@@ -638,6 +704,118 @@ def check(scenario: Path, plan_dir: Path, baseline: Path | None) -> None:
     _echo(text, err=failed)
     if failed:
         sys.exit(EXIT_INPUT)
+
+
+@main.command("report")
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    help="The plan's scenario (default: the one its metrics.json names, with its --set).",
+)
+@click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Write plan.xlsx.")
+@click.option(
+    "--html/--no-html",
+    default=True,
+    show_default=True,
+    help="Write report.html and the decision pages decisions/*.html.",
+)
+@click.option("--pdf", is_flag=True, help="Print the decision pages to decisions.pdf (Chromium).")
+@click.option(
+    "--commune",
+    "units",
+    multiple=True,
+    metavar="CODE",
+    help="Also print this unit's decision page as decisions/CODE.pdf (repeatable).",
+)
+@input_errors
+def report_command(
+    plan_dir: Path,
+    scenario: Path | None,
+    xlsx: bool,
+    html: bool,
+    pdf: bool,
+    units: tuple[str, ...],
+) -> None:
+    """Write a plan folder's workbook, report and printable decisions.
+
+    Reads PLAN_DIR (plan.csv, communes.csv, metrics.json, in either language), checks the plan
+    against its scenario, and adds plan.xlsx, report.html, decisions/*.html and, with --pdf or
+    --commune, their PDF prints to the folder, atomically. Written in the language of --lang.
+    """
+    from solver import check as checker
+    from solver import problem
+    from solver.io.owned import check_target, publish
+    from solver.io.plan_reader import read_communes, read_plan
+    from solver.io.writer import PLAN
+    from solver.reports import ReportData, report_files
+
+    if pdf or units:
+        _needs_chromium()
+    target = check_target(plan_dir, PLAN)
+    plan, metrics = read_plan(plan_dir)
+    if metrics is None:
+        raise InputError(
+            [
+                Issue(
+                    "metrics.json", None, None, None, msg("this file in {folder}", folder=plan_dir)
+                )
+            ],
+            str(plan_dir),
+        )
+    source = metrics.get("source") or {}
+    path = scenario or Path(source.get("scenario") or bundled_scenario())
+    s = _scenario(path, tuple(source.get("set") or ()) if scenario is None else ())
+    rs = _rules(None, s)
+    named = metrics.get("baseline")
+    found = isinstance(named, str) and Path(named, "plan.csv").is_file()
+    rep = checker.check(s, rs, plan, metrics, _baseline(Path(str(named))) if found else None)
+    # a baseline that is gone leaves only the `changes` level unverifiable
+    bad = [v for v in rep.violations if found or not named or "changes" not in str(v)]
+    if bad:
+        text, _failed = report.check_result(rep)
+        _echo(_("the plan does not fit the scenario {path}:").format(path=path), err=True)
+        _echo(text, err=True)
+        sys.exit(EXIT_INPUT)
+    unknown = [c for c in units if c not in s.names]
+    if unknown:
+        raise click.BadParameter(
+            _("unknown unit {code}").format(code=unknown[0]), param_hint="--commune"
+        )
+    p = problem.prepare(s, rs)
+    communes = read_communes(plan_dir, s)
+    d = ReportData(s, p.quotas, plan, communes, metrics)
+    files = report_files(d, xlsx, html, html, pdf, units)
+    kept = {
+        f.relative_to(plan_dir).as_posix(): f.read_bytes()
+        for f in sorted(plan_dir.rglob("*"))
+        if f.is_file() and not f.name.startswith(".")
+    }
+    publish(target, {**kept, **files})
+    _echo(_("written to {path}/: {files}").format(path=target.path, files=", ".join(_shown(files))))
+
+
+@main.command()
+@click.option("--province", "-p", help="Add the drop-down list of this province's units.")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+@input_errors
+def template(province: str | None, out: Path) -> None:
+    """Write a blank input workbook: every sheet and column, drop-down lists, instructions in
+    Vietnamese and English, an example row per sheet. Filled in, `staffing validate` and
+    `staffing solve` read it."""
+    from solver import generate as gen
+    from solver.io.owned import write_file
+    from solver.reports.template import template_workbook
+
+    code = _province_code(province, gen.provinces()) if province else None
+    write_file(out, template_workbook(code), suffix=".xlsx")
+    _echo(_("template written to {path}").format(path=out))
 
 
 @main.command()

@@ -52,15 +52,12 @@ def _solve_one(args: tuple[str, dict[str, Any] | None]) -> tuple[str, dict[str, 
 
 def _read_side(path: Path) -> tuple[str, dict[str, Any], list, list]:
     from models import InputError, Issue
-    from solver.io.plan_reader import read_plan
-    from solver.io.reader import read_table
+    from solver.io.plan_reader import read_communes, read_plan
 
     plan, metrics = read_plan(path)  # validated: every problem located
     if metrics is None:
         raise InputError([Issue("metrics.json", None, None, None, f"this file in {path}")])
-    communes, _ = (
-        read_table(path / "communes.csv") if (path / "communes.csv").is_file() else ([], [])
-    )
+    communes = read_communes(path) if (path / "communes.csv").is_file() else []
     return str(metrics.get("scenario", path.name)), metrics, plan.records(), communes
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from models import PLAN_COLUMNS
+from solver import i18n
 from solver.io.owned import Target
 
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx")
@@ -132,7 +132,9 @@ def _solve_into(
         write_files(out / d.name, r.pop("files"))
     plans: list[dict[str, Any]] = []
     communes: list[dict[str, Any]] = []
+    plan_cols: list[str] = []
     commune_cols: list[str] = []
+    prov = i18n.column_label("province")  # the files are in the active language
     summary = []
     for d, r in zip(folders, results, strict=True):
         row: dict[str, Any] = {"province_folder": d.name, "status": r["status"]}
@@ -142,17 +144,18 @@ def _solve_into(
                 **{f"objective.{k}": v for k, v in r["metrics"]["objective"].items()},
             )
             if (out / d.name / "plan.csv").exists():
-                rows, _ = read_table(out / d.name / "plan.csv")
-                plans += [{**x, "province": r["province"]} for x in rows]
+                rows, cols = read_table(out / d.name / "plan.csv")
+                plans += [{**x, prov: r["province"]} for x in rows]
+                plan_cols += [c for c in cols if c not in plan_cols]
                 rows, cols = read_table(out / d.name / "communes.csv")
-                communes += [{**x, "province": r["province"]} for x in rows]
+                communes += [{**x, prov: r["province"]} for x in rows]
                 commune_cols += [c for c in cols if c not in commune_cols]
         row["problems"] = r["problems"]
         summary.append(row)
     tables = {}
     if plans:
-        tables["plan.csv"] = (plans, [*PLAN_COLUMNS, "province"])
-        tables["communes.csv"] = (communes, [*commune_cols, "province"])
+        tables["plan.csv"] = (plans, [*plan_cols, prov])
+        tables["communes.csv"] = (communes, [*commune_cols, prov])
     for name, text in combined_files(tables, {"provinces": summary}).items():
         staging.write(name, text)
     return summary

@@ -2,11 +2,13 @@
 
 `run(fn, tasks)` returns fn(task) for every task, in the tasks' order, whichever way they ran,
 so outputs are byte-identical between the three. `fn` must be a module-level function and the
-tasks and results picklable (plain data: paths, dicts, lists).
+tasks and results picklable (plain data: paths, dicts, lists). Each task runs in the language
+active here (solver.i18n), wherever it runs.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -22,6 +24,11 @@ def run(
 ) -> list[T]:
     """fn over tasks: on the Dask scheduler at `dask` (an address such as
     tcp://127.0.0.1:8786), else in `jobs` local processes (1: here)."""
+    from solver import i18n
+
+    if dask or (jobs > 1 and len(tasks) > 1):
+        lang = i18n.current()
+        fn, tasks = functools.partial(_in_lang, fn, lang), list(tasks)
     if dask:
         return _on_dask(fn, tasks, dask, on_done)
     if jobs > 1 and len(tasks) > 1:
@@ -38,6 +45,13 @@ def run(
         out.append(fn(t))
         on_done()
     return out
+
+
+def _in_lang(fn: Callable[[Any], T], lang: str, task: Any) -> T:
+    from solver import i18n
+
+    with i18n.use(lang):
+        return fn(task)
 
 
 def _on_dask(

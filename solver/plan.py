@@ -18,6 +18,7 @@ import numpy as np
 
 from models import Official, PersonKind, Plan, PlanRow, PlanStatus, Secondee
 from solver.engines.base import Result
+from solver.i18n import _, label, render, specialty_label
 from solver.problem import (
     PLACE_COMMUNE,
     PLACE_SLOT,
@@ -150,7 +151,8 @@ def _official_row(
         fills="",
     )
     if o is None:
-        row["status"], row["reason"] = p.status_of[x.id]
+        row["status"], why = p.status_of[x.id]
+        row["reason"] = render(why)
         if row["status"] == PlanStatus.outside_quota:
             row["to"] = cur
     elif o.status == PlanStatus.unplaced:
@@ -159,13 +161,20 @@ def _official_row(
     else:
         d = p.km[(cur, o.to)]
         row.update(status=o.status, to=o.to, km=d, fills=o.slot or x.specialty)
-        if o.status == PlanStatus.stays:
-            row["reason"] = f"stays at {names[o.to]}" + (
-                f", filling the {o.slot} need" if o.slot else ""
+        if o.status == PlanStatus.stays and o.slot:
+            row["reason"] = _("stays at {unit}, filling the {specialty} need").format(
+                unit=names[o.to], specialty=spec_name(p, o.slot)
+            )
+        elif o.status == PlanStatus.stays:
+            row["reason"] = _("stays at {unit}").format(unit=names[o.to])
+        elif o.slot:
+            row["reason"] = _("moves {km} km to fill {specialty} at {unit}").format(
+                km=d, specialty=spec_name(p, o.slot), unit=names[o.to]
             )
         else:
-            what = o.slot or "a quota vacancy"
-            row["reason"] = f"moves {d} km to fill {what} at {names[o.to]}"
+            row["reason"] = _("moves {km} km to fill a quota vacancy at {unit}").format(
+                km=d, unit=names[o.to]
+            )
     return PlanRow.model_construct(**row)
 
 
@@ -190,32 +199,35 @@ def _secondee_row(
         fills="",
     )
     if q.id in p.status_of:
-        row["status"], row["reason"] = p.status_of[q.id]
+        row["status"], why = p.status_of[q.id]
+        row["reason"] = render(why)
     elif o is not None:
         d = p.km[(q.base, o.to)]
         b = p.secondee_bloc
         if o.slot:
-            what = f"to fill the {o.slot} need"
+            what = _("to fill the {specialty} need").format(specialty=spec_name(p, o.slot))
         elif p.secondees_in_quota or officials_at[(o.to, b)] < p.quota(o.to, b):
-            what = "to cover a quota vacancy"
+            what = _("to cover a quota vacancy")
         else:
-            what = "as extra help"
+            what = _("as extra help")
         if not p.secondees_in_quota:
-            what += "; stays on the sending department's payroll, outside the quota"
+            what += _("; stays on the sending department's payroll, outside the quota")
         row.update(
             bloc=p.secondee_bloc,
             to=o.to,
             km=d,
             fills=o.slot or q.specialty,
             status=PlanStatus.seconded,
-            reason=f"seconded {d} km from {names[q.base]} to {names[o.to]} {what}",
+            reason=_("seconded {km} km from {base} to {unit} {what}").format(
+                km=d, base=names[q.base], unit=names[o.to], what=what
+            ),
         )
     else:
         row["status"] = PlanStatus.not_selected
         row["reason"] = (
-            f"not selected: the budget of {p.budget} is used"
+            _("not selected: the budget of {budget} is used").format(budget=p.budget)
             if used >= p.budget
-            else "not selected: no gap within reach that a secondee would fill at a lower cost"
+            else _("not selected: no gap within reach that a secondee would fill at a lower cost")
         )
     return PlanRow.model_construct(**row)
 
@@ -230,12 +242,21 @@ def _unplaced_reason(
     b = x.bloc.value
     q = p.quota(cur, b)
     total = p.total(b)
-    fixed = "" if p.scenario.relocatable(x) else " (cannot relocate)"
+    head = _("unplaced") if p.scenario.relocatable(x) else _("unplaced (cannot relocate)")
     if total is not None and placed_bloc[b] >= total:
-        return f"unplaced{fixed}: the province total of {total} for the {b} bloc is reached"
+        return head + _(": the province total of {total} for the {bloc} bloc is reached").format(
+            total=total, bloc=label("bloc", b)
+        )
     if placed[(cur, b)] >= q:
-        return f"unplaced{fixed}: {p.scenario.names[cur]} is at its quota of {q}"
-    return f"unplaced{fixed}: no vacancy within reach is worth the move"
+        return head + _(": {unit} is at its quota of {quota}").format(
+            unit=p.scenario.names[cur], quota=q
+        )
+    return head + _(": no vacancy within reach is worth the move")
+
+
+def spec_name(p: Problem, code: str) -> str:
+    """A specialty as a reason names it: its code in English, its name in other languages."""
+    return specialty_label(p.scenario, code)
 
 
 @dataclass

@@ -55,6 +55,7 @@ from models import (
     Scenario,
     Scope,
 )
+from models.problems import Msg, msg
 from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
 from solver.geo import distance_table
@@ -221,7 +222,7 @@ class Problem:
     classes: list[OfficialClass]
     secondee_classes: list[SecondeeClass]
     network: Network
-    status_of: dict[str, tuple[PlanStatus, str]]  # id -> (status, reason): not in the network
+    status_of: dict[str, tuple[PlanStatus, Msg]]  # id -> (status, reason): not in the network
     budget: int
     move_arcs: list[int]
     pinned_count: dict[tuple[str, str], int]
@@ -342,7 +343,7 @@ def build(
     """Classes of officials and secondees, then the network (see the module doc)."""
     km = distance_table(scenario)
     blocs = [b.value for b in sc.blocs]
-    status_of: dict[str, tuple[PlanStatus, str]] = {}
+    status_of: dict[str, tuple[PlanStatus, Msg]] = {}
     classes = official_classes(scenario, sc, status_of, baseline, km)
     sclasses = secondee_classes(scenario, blocs, status_of, baseline, km)
     communes = [c.code for c in scenario.communes]
@@ -381,7 +382,7 @@ def build(
 def official_classes(
     scenario: Scenario,
     sc: Scope,
-    status_of: dict[str, tuple[PlanStatus, str]],
+    status_of: dict[str, tuple[PlanStatus, Msg]],
     baseline: Baseline | None = None,
     km: dict[tuple[str, str], int] | None = None,
 ) -> list[OfficialClass]:
@@ -408,7 +409,7 @@ def official_classes(
         lock = _official_lock(scenario, p, decided.pop(p.id, []), freedom, conflicts, km or {})
         groups[(p.bloc.value, cur, specs, freedom, max_km, base, lock)].append(p)
     for pid, rows in decided.items():  # decisions about officials who are not planned
-        why = status_of.get(pid, (None, "not in the roster"))[1]
+        why = str(status_of.get(pid, (None, "not in the roster"))[1])
         for i, _d in rows:
             conflicts.append(_conflict(scenario, i, pid, f"this official is not planned ({why})"))
     if conflicts:
@@ -503,7 +504,7 @@ def _official_lock(
 def secondee_classes(
     scenario: Scenario,
     blocs: list[str],
-    status_of: dict[str, tuple[PlanStatus, str]],
+    status_of: dict[str, tuple[PlanStatus, Msg]],
     baseline: Baseline | None = None,
     km: dict[tuple[str, str], int] | None = None,
 ) -> list[SecondeeClass]:
@@ -518,16 +519,20 @@ def secondee_classes(
     for q in scenario.secondees:
         why = scenario.secondee_excluded(q)
         if why is None and sec_bloc not in blocs:
-            why = f"not selected: secondees count in bloc {sec_bloc}, which is not planned"
+            why = msg(
+                "not selected: secondees count in bloc {bloc}, which is not planned", bloc=sec_bloc
+            )
         if why is None and cfg.secondee_budget == 0:
-            why = "not selected: the secondee budget is 0"
+            why = msg("not selected: the secondee budget is 0")
         rows = decided.get(q.id, [])
         to = ""
         for i, d in rows:
             if d.decision == DecisionKind.exclude:
-                why = why or f"not selected: excluded by decision{_noted(d)}"
+                why = why or msg("not selected: excluded by decision{note}", note=_noted(d))
             elif why is not None:
-                conflicts.append(_conflict(scenario, i, q.id, why.removeprefix("not selected: ")))
+                conflicts.append(
+                    _conflict(scenario, i, q.id, str(why).removeprefix("not selected: "))
+                )
             else:
                 to = d.commune or ANYWHERE
                 if to != ANYWHERE and q.max_km is not None and (km or {})[(q.base, to)] > q.max_km:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models import InputError, Issue, PlanStatus, QuotaTable, Scenario
+from solver.i18n import _, issue_text, label, ngettext, render, specialty_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from models.rules import RuleSet
@@ -22,8 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def problems(issues: Sequence[Issue], what: str) -> str:
     """'WHAT: N problems found' and one line per problem."""
     n = len(issues)
-    lines = [f"{what}: {n} problem{'s' if n != 1 else ''} found"]
-    lines += [f"  - {i.text()}" for i in issues]
+    lines = [f"{what}: " + ngettext("{n} problem found", "{n} problems found", n).format(n=n)]
+    lines += [f"  - {issue_text(i)}" for i in issues]
     return "\n".join(lines)
 
 
@@ -35,24 +36,43 @@ def scenario_summary(s: Scenario, rs: RuleSet | None = None) -> str:
     """A short, human summary of a scenario."""
     kinds = Counter(c.kind.value for c in s.communes)
     districts = {o.district for o in s.old_units}
-    lines = [f"  rule set: {rs.name} — {rs.title}"] if rs is not None else []
+    lines = (
+        [_("  rule set: {name} — {title}").format(name=rs.name, title=rs.title)]
+        if rs is not None
+        else []
+    )
     lines += [
-        f"Scenario {s.config.name}: {s.config.province}, as of {s.config.as_of}, "
-        f"rule set {s.config.rule_set}",
-        f"  units: {len(s.communes)} ("
-        + ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds))
-        + f"); old units: {len(s.old_units)} in {len(districts)} old districts",
-        f"  officials: {len(s.officials)}",
+        _("Scenario {name}: {province}, as of {date}, rule set {rule_set}").format(
+            name=s.config.name,
+            province=s.config.province,
+            date=s.config.as_of,
+            rule_set=s.config.rule_set,
+        ),
+        _("  units: {n} ({kinds}); old units: {old} in {districts} old districts").format(
+            n=len(s.communes),
+            kinds=", ".join(f"{kinds[k]} {label('unit kind', k)}" for k in sorted(kinds)),
+            old=len(s.old_units),
+            districts=len(districts),
+        ),
+        _("  officials: {n}").format(n=len(s.officials)),
     ]
-    for title, key in (("bloc", "bloc"), ("category", "category"), ("intention", "intention")):
+    for title, key in (
+        (_("    by bloc: "), "bloc"),
+        (_("    by category: "), "category"),
+        (_("    by intention: "), "intention"),
+    ):
         c = Counter(getattr(p, key).value for p in s.officials)
-        lines.append(f"    by {title}: " + ", ".join(f"{k} {c[k]}" for k in sorted(c)))
+        lines.append(title + ", ".join(f"{label(key, k)} {c[k]}" for k in sorted(c)))
     spec = Counter(p.specialty for p in s.officials)
-    lines.append("    by specialty: " + ", ".join(f"{k} {v}" for k, v in sorted(spec.items())))
+    lines.append(
+        _("    by specialty: ")
+        + ", ".join(f"{specialty_label(s, k)} {v}" for k, v in sorted(spec.items()))
+    )
     avail = sum(1 for q in s.secondees if q.available)
     lines.append(
-        f"  secondee candidates: {len(s.secondees)} ({avail} available), "
-        f"budget {s.config.secondee_budget}"
+        _("  secondee candidates: {n} ({available} available), budget {budget}").format(
+            n=len(s.secondees), available=avail, budget=s.config.secondee_budget
+        )
     )
     return "\n".join(lines)
 
@@ -61,20 +81,33 @@ def solve_summary(o: Outcome) -> str:
     """Status, each level with bound and gap, and what happened to people."""
     m = o.metrics
     lines = [
-        f"{m['province']} — {m['scenario']} — rule set {m['rule_set']} — engine "
-        f"{m['engine']} ({m['method']}): {m['status']}"
+        _(
+            "{province} — {scenario} — rule set {rule_set} — engine {engine} ({method}): {status}"
+        ).format(
+            province=m["province"],
+            scenario=m["scenario"],
+            rule_set=m["rule_set"],
+            engine=m["engine"],
+            method=m["method"],
+            status=m["status"],
+        )
     ]
     before = m.get("before", {}).get("objective", {})
     if before:
-        lines.append(f"  {'level':<20} {'before':>10} → {'after':>10}   (before: as merged)")
+        lines.append(
+            "  {:<20} {:>10} → {:>10}   {}".format(
+                _("level"), _("before"), _("after"), _("(before: as merged)")
+            )
+        )
     for lv in m["objective_order"]:
         v, b, g = m["objective"].get(lv), m["bound"].get(lv), m["gap"].get(lv)
         if v is None:
             continue
         was = f"{before[lv]:>10g} → " if before.get(lv) is not None else ""
+        bound, gap = _("bound"), _("gap")
         lines.append(
-            f"  {lv:<20} {was}{v:>10g}   bound {b if b is not None else '-':>10}   gap "
-            f"{g if g is not None else '-'}"
+            f"  {label('level', lv):<20} {was}{v:>10g}   {bound} "
+            f"{b if b is not None else '-':>10}   {gap} {g if g is not None else '-'}"
         )
     c = m["counts"]
     if o.plan is not None:
@@ -87,19 +120,26 @@ def solve_summary(o: Outcome) -> str:
             PlanStatus.outside_quota,
             PlanStatus.out_of_scope,
         )
-        lines.append("  officials: " + ", ".join(f"{k.value} {st[k]}" for k in shown))
+        lines.append(_("  officials: ") + ", ".join(f"{label('status', k)} {st[k]}" for k in shown))
         bc = m.get("before", {}).get("counts")
         if bc:
             lines.append(
-                f"  before the plan: {bc['in_post']} in quota places as merged, "
-                f"{bc['surplus']} of them above their unit's quota"
+                _(
+                    "  before the plan: {in_post} in quota places as merged, {surplus} of them "
+                    "above their unit's quota"
+                ).format(in_post=bc["in_post"], surplus=bc["surplus"])
             )
         lines.append(
-            f"  secondees: {st[PlanStatus.seconded]} seconded of "
-            f"{c['secondee_candidates']} candidates (budget {c['secondee_budget']})"
+            _(
+                "  secondees: {seconded} seconded of {candidates} candidates (budget {budget})"
+            ).format(
+                seconded=st[PlanStatus.seconded],
+                candidates=c["secondee_candidates"],
+                budget=c["secondee_budget"],
+            )
         )
     if m["message"]:
-        lines.append(f"  note: {m['message']}")
+        lines.append(_("  note: {message}").format(message=m["message"]))
     return "\n".join(lines)
 
 
@@ -107,37 +147,37 @@ def no_plan(o: Outcome) -> str:
     """Why a solve has no plan (infeasible: in rule terms), or the checker's complaint."""
     if o.infeasible:
         return "\n".join(
-            ["INFEASIBLE: no plan satisfies the hard rules:"]
-            + [f"  - {line}" for line in o.explanation]
+            [_("INFEASIBLE: no plan satisfies the hard rules:")]
+            + [f"  - {render(line)}" for line in o.explanation]
         )
     if not o.result.ok:
-        return f"no plan: {'; '.join(o.explanation)}"
-    return "\n".join(f"CHECK FAILED: {line}" for line in o.explanation)
+        return _("no plan: {why}").format(why="; ".join(render(x) for x in o.explanation))
+    return "\n".join(_("CHECK FAILED: {line}").format(line=render(line)) for line in o.explanation)
 
 
 def untouched(folder: Path) -> str:
     """What a run that wrote nothing says about its output folder."""
     if folder.is_dir() and any(folder.iterdir()):
-        return f"nothing was written: the plan in {folder}/ is unchanged"
-    return f"nothing was written to {folder}/"
+        return _("nothing was written: the plan in {folder}/ is unchanged").format(folder=folder)
+    return _("nothing was written to {folder}/").format(folder=folder)
 
 
 def file_error(e: OSError) -> str:
     """A file system error in one paragraph: which file, what happened, what was kept."""
     what = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exhausted",
-        errno.EROFS: "the file system is read-only",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "operation not permitted",
-        errno.EFBIG: "the file is too large for this file system or limit",
-        errno.ENOENT: "no such file or folder",
+        errno.ENOSPC: _("the disk is full"),
+        errno.EDQUOT: _("the disk quota is exhausted"),
+        errno.EROFS: _("the file system is read-only"),
+        errno.EACCES: _("permission denied"),
+        errno.EPERM: _("operation not permitted"),
+        errno.EFBIG: _("the file is too large for this file system or limit"),
+        errno.ENOENT: _("no such file or folder"),
     }.get(e.errno or 0, e.strerror or str(e))
     where = f" {e.filename}" if e.filename else ""
-    return (
-        f"file system error at{where}: {what}. Nothing half-written was left: an output folder "
+    return _(
+        "file system error at{where}: {what}. Nothing half-written was left: an output folder "
         "written before is as it was; free space or fix the permissions, then run again."
-    )
+    ).format(where=where, what=what)
 
 
 def quota_json(t: QuotaTable) -> str:
@@ -281,11 +321,16 @@ def comparison(
 
 def check_result(rep: CheckReport) -> tuple[str, bool]:
     """The check's text and whether it goes to standard error."""
-    levels = ", ".join(f"{k} {v:g}" for k, v in rep.levels.items())
+    levels = ", ".join(f"{label('level', k)} {v:g}" for k, v in rep.levels.items())
     if rep.ok:
-        return f"plan OK: every rule holds; {levels}", False
-    lines = [f"plan has {len(rep.violations)} violation(s); {levels}"]
-    lines += [f"  - {v}" for v in rep.violations]
+        return _("plan OK: every rule holds; {levels}").format(levels=levels), False
+    n = len(rep.violations)
+    lines = [
+        ngettext("plan has {n} violation; {levels}", "plan has {n} violations; {levels}", n).format(
+            n=n, levels=levels
+        )
+    ]
+    lines += [f"  - {render(v)}" for v in rep.violations]
     return "\n".join(lines), True
 
 

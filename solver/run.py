@@ -15,7 +15,7 @@ from typing import Any
 from models import Baseline, Plan, PlanStatus, Scenario, SolveStatus
 from models.rules import RuleSet
 from solver import check as checker
-from solver import engines
+from solver import engines, i18n
 from solver.engines.base import Result
 from solver.io.reader import input_hashes, input_hashes_of
 from solver.plan import build_plan, communes_table
@@ -117,6 +117,7 @@ def metrics(
         "bound": {lv: r.bounds.get(lv) for lv in order},
         "gap": {lv: r.gap.get(lv) for lv in order} if r.levels else {},
         "message": r.message,
+        "lang": i18n.current(),
         "counts": (rep.counts if rep else {})
         | {
             "officials": len(s.officials),

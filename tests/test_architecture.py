@@ -41,7 +41,9 @@ def test_only_the_cli_prints():
     offenders = [
         _rel(p)
         for p in SOURCES
-        if _rel(p) != "solver/cli.py" and printing & set(_calls(ast.parse(p.read_text("utf-8"))))
+        # the CLI, and the catalogue maintenance commands (python -m solver.i18n)
+        if _rel(p) not in ("solver/cli.py", "solver/i18n_tools.py")
+        and printing & set(_calls(ast.parse(p.read_text("utf-8"))))
     ]
     assert offenders == []
 

@@ -133,10 +133,18 @@ def test_empty_roster(make_scenario):
 
 
 def test_unreadable_date(make_scenario):
-    folder = make_scenario(officials=[{**OFFICIAL, "available_until": "31/05/2026"}])
+    folder = make_scenario(officials=[{**OFFICIAL, "available_until": "31.05.2026"}])
     assert problems(folder) == [
-        "officials.csv, row 2, column available_until: found '31/05/2026', expected a date as "
-        "YYYY-MM-DD"
+        "officials.csv, row 2, column available_until: found '31.05.2026', expected a date as "
+        "YYYY-MM-DD or dd/mm/yyyy"
+    ]
+
+
+def test_impossible_day_month_date_is_refused_as_written(make_scenario):
+    folder = make_scenario(officials=[{**OFFICIAL, "available_until": "31/02/2026"}])
+    assert problems(folder) == [
+        "officials.csv, row 2, column available_until: found '31/02/2026', expected a date as "
+        "YYYY-MM-DD or dd/mm/yyyy"
     ]
 
 

@@ -279,11 +279,13 @@ class Staging:
             self.path = p
             self._fd = _try_lock(p)
 
-    def write(self, name: str, text: str) -> None:
+    def write(self, name: str, text: str | bytes) -> None:
+        """One file of the staged folder (text: UTF-8 with "\\n" line ends; bytes as they are)."""
         f = self.path / name
         f.parent.mkdir(parents=True, exist_ok=True)
-        with open(f, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with open(f, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -360,7 +362,7 @@ def _remove_stale(target: Path) -> None:
             os.close(fd)
 
 
-def publish(target: Target, files: Mapping[str, str]) -> Path:
+def publish(target: Target, files: Mapping[str, str | bytes]) -> Path:
     """Write {relative file name: text} as the folder `target`, atomically."""
     st = Staging(target)
     try:
@@ -370,3 +372,32 @@ def publish(target: Target, files: Mapping[str, str]) -> Path:
     except BaseException:
         st.discard()
         raise
+
+
+def write_file(path: Path, data: bytes, suffix: str) -> Path:
+    """One file written atomically: complete beside it under a hidden name, fsynced, renamed
+    over the target. Refuses a folder, a symbolic link and a name without `suffix` (a file of
+    another kind is never overwritten)."""
+    path = Path(path)
+    if path.suffix.lower() != suffix:
+        raise OutputRefused(f"{path} does not end in {suffix}")
+    if path.is_symlink():
+        raise OutputRefused(f"{path} is a symbolic link")
+    if path.is_dir():
+        raise OutputRefused(f"{path} is a folder")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputRefused(f"the folder {parent} does not exist")
+    tmp = parent / f".{path.name}{STAGING}{secrets.token_hex(4)}"
+    try:
+        with _no_interrupts():
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            _fsync(parent)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

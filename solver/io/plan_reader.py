@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,10 @@ from pydantic import ValidationError
 
 from models import PLAN_COLUMNS, InputError, Issue, Plan, PlanRow
 from models.plan import OPTIONAL_PLAN_COLUMNS
-from solver.io.reader import _expected, _read_csv
+from solver import i18n
+from solver.io.reader import RawTable, _expected, _read_csv
+from solver.io.writer import LABELLED, SPECIALTY_COLUMNS
+from solver.paths import default_specialties_file
 
 
 class PlanError(InputError):
@@ -33,6 +37,7 @@ def read_plan(folder: Path) -> tuple[Plan, dict[str, Any] | None]:
     raw = _read_csv(plan_file, issues)
     rows: list[PlanRow] = []
     if raw is not None:
+        raw = delocalized(raw)
         missing = [
             c for c in PLAN_COLUMNS if c not in raw.header and c not in OPTIONAL_PLAN_COLUMNS
         ]
@@ -74,6 +79,39 @@ def read_plan(folder: Path) -> tuple[Plan, dict[str, Any] | None]:
 
 
 CODE_COLUMNS = ("from", "to")
+
+
+@functools.cache
+def _specialty_codes() -> dict[str, str]:
+    """Specialty name (English or Vietnamese, folded) → code, from the bundled vocabulary."""
+    out: dict[str, str] = {}
+    table = _read_csv(default_specialties_file(), [])
+    for rec in table.rows if table is not None else []:
+        for col in ("name", "name_vi"):
+            if rec.get(col):
+                out[i18n.fold(rec[col])] = rec["code"]
+    return out
+
+
+def delocalized(raw: RawTable) -> RawTable:
+    """A plan.csv written in any language, with the column names and coded values of the
+    English plan (solver.io.writer.localized, read back)."""
+    header = [i18n.column_code(h) for h in raw.header]
+    if header == raw.header:
+        return raw
+    specs = _specialty_codes()
+    rows = []
+    for rec in raw.rows:
+        row = {"__row__": rec["__row__"]}
+        for h, c in zip(raw.header, header, strict=True):
+            v = rec.get(h, "")
+            if c in LABELLED and v.strip():
+                v = i18n.code_of(LABELLED[c], v) or v
+            elif c in SPECIALTY_COLUMNS and v.strip():
+                v = specs.get(i18n.fold(v), v)
+            row[c] = v
+        rows.append(row)
+    return RawTable(raw.where, header, rows, raw.decimal_comma, raw.notes)
 
 
 def _lost_zeros(rows: list[dict[str, str]]) -> Issue | None:
@@ -123,3 +161,38 @@ def _read_metrics(path: Path, issues: list[Issue]) -> dict[str, Any] | None:
         )
         return None
     return data
+
+
+def read_communes(folder: Path, scenario: Any = None) -> list[dict[str, Any]]:
+    """communes.csv of a plan folder, in either language, with the English column codes and
+    numbers as numbers (the specialty columns named by the scenario's specialties)."""
+    issues: list[Issue] = []
+    path = Path(folder) / "communes.csv"
+    if not path.is_file():
+        raise PlanError([Issue("communes.csv", None, None, None, f"this file in {folder}")])
+    raw = _read_csv(path, issues)
+    if raw is None or issues:
+        raise PlanError(issues, str(folder))
+    names: dict[str, str] = {}
+    for sp in getattr(scenario, "specialties", ()):
+        names[sp.code] = sp.name_vi or sp.name
+    header = [i18n.column_code(h, names) for h in raw.header]
+    out = []
+    for rec in raw.rows:
+        row: dict[str, Any] = {}
+        for h, c in zip(raw.header, header, strict=True):
+            v = rec.get(h, "").strip()
+            if c == "bloc":
+                row[c] = i18n.code_of("bloc", v) or v
+            elif c in ("commune", "name"):
+                row[c] = v
+            else:
+                try:
+                    row[c] = int(v)
+                except ValueError:
+                    try:
+                        row[c] = float(v)
+                    except ValueError:
+                        row[c] = v
+        out.append(row)
+    return out

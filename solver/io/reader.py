@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -38,8 +38,19 @@ from models import (
     did_you_mean,
     reference_issues,
 )
-from models.problems import InputError
-from models.scenario import TableLocation, split_list
+from models.problems import InputError, Msg, msg
+from models.scenario import (
+    Bloc,
+    Category,
+    DecisionKind,
+    Intention,
+    PopulationSource,
+    TableLocation,
+    Tier,
+    UnitKind,
+    split_list,
+)
+from solver import i18n
 from solver.io import yamlio
 from solver.paths import default_specialties_file
 
@@ -54,6 +65,7 @@ TABLES: dict[str, tuple[type[BaseModel], bool]] = {
     "decisions": (Decision, False),
     "specialties": (Specialty, False),
 }
+IGNORED_SHEETS = frozenset({"instructions", "hướng dẫn"})  # and any sheet named _...
 CODE_COLUMNS = {"code", "successor", "origin", "current", "base", "commune", "from", "to"}
 TRUE = {"true", "yes", "y", "1", "x"}
 FALSE = {"false", "no", "n", "0", ""}
@@ -222,6 +234,8 @@ def _read_workbook(path: Path, issues: list[Issue]) -> dict[str, RawTable] | Non
     formulas = _formula_cells(path) if any(_HAS_FORMULA.search(x) for x in xml.values()) else {}
     out: dict[str, RawTable] = {}
     for ws in wb.worksheets:
+        if ws.title in IGNORED_SHEETS or ws.title.startswith("_"):
+            continue  # the template's instructions and its hidden drop-down lists
         where = f"{path.name}, sheet {ws.title}"
         values = [[_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
         if not values:
@@ -299,23 +313,23 @@ def _formula_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
-_PYD_EXPECT = {
-    "float_parsing": "a number",
-    "finite_number": "a finite number",
-    "float_type": "a number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "int_type": "a whole number",
-    "bool_parsing": "true or false",
-    "date_parsing": "a date as YYYY-MM-DD",
-    "date_from_datetime_parsing": "a date as YYYY-MM-DD",
-    "date_from_datetime_inexact": "a date as YYYY-MM-DD",
-    "missing": "a value (the column is required)",
-    "string_too_short": "a value (the column is required)",
+_PYD_EXPECT: dict[str, Msg] = {
+    "float_parsing": msg("a number"),
+    "finite_number": msg("a finite number"),
+    "float_type": msg("a number"),
+    "int_parsing": msg("a whole number"),
+    "int_from_float": msg("a whole number"),
+    "int_type": msg("a whole number"),
+    "bool_parsing": msg("true or false (có or không)"),
+    "date_parsing": msg("a date as YYYY-MM-DD or dd/mm/yyyy"),
+    "date_from_datetime_parsing": msg("a date as YYYY-MM-DD or dd/mm/yyyy"),
+    "date_from_datetime_inexact": msg("a date as YYYY-MM-DD or dd/mm/yyyy"),
+    "missing": msg("a value (the column is required)"),
+    "string_too_short": msg("a value (the column is required)"),
 }
 
 
-def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | None]:
+def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str | Msg, str | None]:
     """Plain-words expectation (and a suggestion) for one pydantic error."""
     typ = err["type"]
     loc = err.get("loc") or ()
@@ -327,16 +341,18 @@ def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | N
         text = str(ctx.get("expected", "")).replace(" or ", ",")
         allowed = [a.strip(" '") for a in text.split(",")]
         allowed = [a for a in allowed if a]
-        return "one of " + ", ".join(allowed), did_you_mean(str(err.get("input", "")), allowed)
+        return msg("one of {values}", values=", ".join(allowed)), did_you_mean(
+            str(err.get("input", "")), allowed
+        )
     if typ == "string_pattern_mismatch":
         if col in CODE_COLUMNS:
-            return "a 5-digit official unit code, e.g. 03208", None
-        return f"text matching {ctx.get('pattern')}", None
+            return msg("a 5-digit official unit code, e.g. 03208"), None
+        return msg("text matching {pattern}", pattern=ctx.get("pattern")), None
     if typ in ("greater_than", "greater_than_equal", "less_than_equal", "less_than"):
         if col == "lat":
-            return "a latitude between 8.0 and 23.5 (inside Vietnam)", None
+            return msg("a latitude between 8.0 and 23.5 (inside Vietnam)"), None
         if col == "lon":
-            return "a longitude between 102.0 and 117.9 (inside Vietnam)", None
+            return msg("a longitude between 102.0 and 117.9 (inside Vietnam)"), None
         sign = {
             "greater_than": ">",
             "greater_than_equal": "≥",
@@ -344,7 +360,7 @@ def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str, str | N
             "less_than_equal": "≤",
         }[typ]
         bound = next(iter(ctx.values())) if ctx else "?"
-        return f"a number {sign} {bound}", None
+        return msg("a number {sign} {bound}", sign=sign, bound=bound), None
     if typ == "value_error":
         return str(ctx.get("error", err.get("msg", ""))), None
     return str(err.get("msg", typ)), None
@@ -358,9 +374,44 @@ def _kinds(model: type[BaseModel]) -> dict[str, str]:
         t = f.annotation
         args = [a for a in get_args(t) if a is not type(None)]
         base: Any = args[0] if get_origin(t) in (Union, types.UnionType) and args else t
+        if get_origin(base) is Annotated:  # e.g. PlanDate | None
+            base = get_args(base)[0]
         kinds: dict[Any, str] = {int: "int", float: "float", dt.date: "date", bool: "bool"}
-        out[f.alias or name] = kinds.get(base, "str")
+        kind = kinds.get(base, "str")
+        if isinstance(base, type) and base in ENUM_LABELS:
+            kind = "enum:" + ENUM_LABELS[base]
+        out[f.alias or name] = kind
     return out
+
+
+# the enums whose Vietnamese labels a cell may hold instead of the code (solver.i18n.LABELS)
+ENUM_LABELS: dict[Any, str] = {
+    Category: "category",
+    Bloc: "bloc",
+    Intention: "intention",
+    UnitKind: "unit kind",
+    Tier: "tier",
+    DecisionKind: "decision",
+    PopulationSource: "population source",
+}
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _coded(v: str, kind: str) -> str:
+    """A cell as the schema reads it: a Vietnamese label (cán bộ, có/không) as its code, a
+    date written dd/mm/yyyy (the Vietnamese order) as YYYY-MM-DD. Anything else unchanged."""
+    if kind == "bool":
+        return i18n.code_of("yes/no", v) or v
+    if kind == "date":
+        m = _DMY.fullmatch(v)
+        if m:
+            d, mo, y = (int(x) for x in m.groups())
+            try:
+                return dt.date(y, mo, d).isoformat()
+            except ValueError:
+                return v  # the schema says what is wrong, with the value as written
+        return v
+    return i18n.code_of(kind[5:], v) or v
 
 
 _PLAIN_INT = re.compile(r"[+-]?\d+")
@@ -417,6 +468,8 @@ def _prepare(
         if not v.isascii():
             v = unicodedata.normalize("NFC", v)
         kind = kinds[col]
+        if kind in ("bool", "date") or kind.startswith("enum:"):
+            v = _coded(v, kind)
         if col in CODE_COLUMNS and re.fullmatch(r"\d{1,4}", v):
             v = v.zfill(5)  # Excel drops leading zeros of official codes
         elif kind in ("int", "float"):
@@ -436,7 +489,11 @@ def parse_table(
     columns, required = columns_of(model)
     missing = [c for c in required if c not in raw.header]
     for c in missing:
-        issues.append(Issue(raw.where, 1, c, None, f"a column named {c!r} (it is required)"))
+        issues.append(
+            Issue(
+                raw.where, 1, c, None, msg("a column named {name} (it is required)", name=repr(c))
+            )
+        )
     for h in raw.header:
         if h not in columns:
             issues.append(
@@ -445,7 +502,7 @@ def parse_table(
                     1,
                     h,
                     None,
-                    "one of the columns " + ", ".join(columns),
+                    msg("one of the columns {columns}", columns=", ".join(columns)),
                     did_you_mean(h, columns),
                 )
             )
@@ -469,9 +526,9 @@ def parse_table(
                 if col in refused:
                     continue
                 bad_cols.add(col)
-                exp, sug = _expected(model, dict(err))
+                expected, sug = _expected(model, dict(err))
                 value = data.get(col) if col else None
-                issues.append(Issue(raw.where, n, col, value, exp, sug))
+                issues.append(Issue(raw.where, n, col, value, expected, sug))
             failed.append((n, _stand_in(model, data, bad_cols)))
             continue
         if refused:
@@ -554,10 +611,11 @@ def _load(path: Path) -> Scenario:
     else:
         expected = "a scenario folder, an .xlsx workbook or a what-if .yaml file that exists"
         raise ScenarioError([Issue(str(path), None, None, None, expected)], str(path))
-    if "specialties" not in raws:
+    if "specialties" not in raws or not raws["specialties"].rows:  # empty: the default one
         t = _read_csv(default_specialties_file(), issues)
         if t is not None:
             raws["specialties"] = t
+    _specialty_names_as_codes(raws)
     parsed, rownums, everything = _parse_tables(raws, issues)
     _cross_table_issues(raws, everything, issues)
     if issues or config is None:
@@ -573,6 +631,39 @@ def _load(path: Path) -> Scenario:
         },
         **{name: tuple(parsed[name]) for name in TABLES},
     )
+
+
+SPECIALTY_CELLS = {
+    "officials": ("specialty", "specialties"),
+    "secondees": ("specialty",),
+    "needs": ("specialty",),
+}
+
+
+def _specialty_names_as_codes(raws: dict[str, RawTable]) -> None:
+    """Specialty cells that hold a specialty's name (English or Vietnamese, any case) instead
+    of its code get the code, as the vocabulary (specialties) says."""
+    voc = raws.get("specialties")
+    if voc is None:
+        return
+    by_name: dict[str, str] = {}
+    for rec in voc.rows:
+        code = rec.get("code", "").strip()
+        for col in ("name", "name_vi"):
+            if rec.get(col, "").strip() and code:
+                by_name.setdefault(i18n.fold(rec[col]), code)
+    if not by_name:
+        return
+    for table, cols in SPECIALTY_CELLS.items():
+        raw = raws.get(table)
+        for rec in raw.rows if raw is not None else []:
+            for col in cols:
+                v = rec.get(col, "")
+                if not v.strip():
+                    continue
+                parts = [p.strip() for p in v.split(";")] if col == "specialties" else [v]
+                mapped = [by_name.get(i18n.fold(p), p) for p in parts]
+                rec[col] = ";".join(mapped) if col == "specialties" else mapped[0]
 
 
 def _read_yaml(path: Path, issues: list[Issue]) -> ScenarioConfig | None:
@@ -757,7 +848,8 @@ def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
         if not key:
             continue
         if key in ("blocs", "categories", "objective"):
-            out[key] = [v.strip() for v in val.split(";") if v.strip()]
+            if val:
+                out[key] = [v.strip() for v in val.split(";") if v.strip()]
         elif key == "province_total" or val.startswith("{"):  # a mapping, as YAML flow text
             try:
                 out[key] = yamlio.load(val) if val else None
