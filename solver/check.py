@@ -41,6 +41,7 @@ from models import (
     Secondee,
     outcome,
 )
+from models.problems import Msg, msg
 from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
 from solver.geo import distance_table
@@ -60,7 +61,7 @@ RULES = (
 
 @dataclass
 class CheckReport:
-    violations: list[str] = field(default_factory=list)
+    violations: list[str | Msg] = field(default_factory=list)
     levels: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -94,7 +95,7 @@ class _Checker:
         self.quotas: QuotaTable = quota_engine.compute(scenario, rule_set, list(self.scope.blocs))
         self.km = distance_table(scenario)
         self.codes = {c.code for c in scenario.communes}
-        self.bad: list[str] = []
+        self.bad: list[str | Msg] = []
         self.t = _Tally()
 
     # --- each person once ---
@@ -104,13 +105,13 @@ class _Checker:
         sec = {x.id for x in self.s.secondees}
         for pid, n in sorted(ids.items()):
             if n > 1:
-                self.bad.append(f"{pid} appears {n} times in the plan")
+                self.bad.append(msg("{pid} appears {n} times in the plan", pid=pid, n=n))
         for pid in sorted(off - set(ids)):
-            self.bad.append(f"official {pid} is missing from the plan")
+            self.bad.append(msg("official {pid} is missing from the plan", pid=pid))
         for pid in sorted(sec - set(ids)):
-            self.bad.append(f"secondee candidate {pid} is missing from the plan")
+            self.bad.append(msg("secondee candidate {pid} is missing from the plan", pid=pid))
         for pid in sorted(set(ids) - off - sec):
-            self.bad.append(f"{pid} is in the plan but not in the scenario")
+            self.bad.append(msg("{pid} is in the plan but not in the scenario", pid=pid))
 
     # --- officials ---
     def official(self, p: Official, r: PlanRow) -> None:
@@ -122,19 +123,40 @@ class _Checker:
         pid, status = p.id, r.status
         cur = self.s.current_of(p)
         if status not in OFFICIAL_STATUSES:
-            self.bad.append(f"{pid}: status {status.value!r} is not an official's status")
+            self.bad.append(
+                msg(
+                    "{pid}: status {status_value!r} is not an official's status",
+                    pid=pid,
+                    status_value=status.value,
+                )
+            )
             return False
         if r.from_ != cur:
-            self.bad.append(f"{pid}: from {r.from_} but works at {cur}")
+            self.bad.append(
+                msg("{pid}: from {r_from} but works at {cur}", pid=pid, r_from=r.from_, cur=cur)
+            )
         scope = self.scope.of(p)
         leaving = scope is not None and scope[0] == PlanStatus.leaves
         outside = scope is not None and scope[0] == PlanStatus.out_of_scope
         kept = scope is not None and scope[0] == PlanStatus.outside_quota
         if leaving != (status == PlanStatus.leaves):
-            self.bad.append(f"{pid}: intention {p.intention.value} but status {status.value}")
+            self.bad.append(
+                msg(
+                    "{pid}: intention {p_intention_value} but status {status_value}",
+                    pid=pid,
+                    p_intention_value=p.intention.value,
+                    status_value=status.value,
+                )
+            )
             return False
         if not leaving and outside != (status == PlanStatus.out_of_scope):
-            self.bad.append(f"{pid}: scope mismatch (status {status.value})")
+            self.bad.append(
+                msg(
+                    "{pid}: scope mismatch (status {status_value})",
+                    pid=pid,
+                    status_value=status.value,
+                )
+            )
             return False
         if not leaving and kept != (status == PlanStatus.outside_quota):
             self.bad.append(
@@ -145,13 +167,27 @@ class _Checker:
             return False
         if status == PlanStatus.outside_quota:
             if r.to != cur or r.km:
-                self.bad.append(f"{pid}: kept outside the quota, but to {r.to!r} (works at {cur})")
+                self.bad.append(
+                    msg(
+                        "{pid}: kept outside the quota, but to {r_to!r} (works at {cur})",
+                        pid=pid,
+                        r_to=r.to,
+                        cur=cur,
+                    )
+                )
             return False
         if not status.placed:
             if r.to:
-                self.bad.append(f"{pid}: status {status.value} but a destination {r.to}")
+                self.bad.append(
+                    msg(
+                        "{pid}: status {status_value} but a destination {r_to}",
+                        pid=pid,
+                        status_value=status.value,
+                        r_to=r.to,
+                    )
+                )
             if p.pinned and status == PlanStatus.unplaced:
-                self.bad.append(f"{pid}: pinned but unplaced")
+                self.bad.append(msg("{pid}: pinned but unplaced", pid=pid))
             return False
         return True
 
@@ -159,22 +195,48 @@ class _Checker:
         pid, to = p.id, r.to
         cur = self.s.current_of(p)
         if to not in self.codes:
-            self.bad.append(f"{pid}: destination {to!r} is not a unit")
+            self.bad.append(msg("{pid}: destination {to!r} is not a unit", pid=pid, to=to))
             return
         if (r.status == PlanStatus.stays) != (to == cur):
-            self.bad.append(f"{pid}: status {r.status.value} with from {cur} and to {to}")
+            self.bad.append(
+                msg(
+                    "{pid}: status {r_status_value} with from {cur} and to {to}",
+                    pid=pid,
+                    r_status_value=r.status.value,
+                    cur=cur,
+                    to=to,
+                )
+            )
         if to != cur and not self.s.relocatable(p):
             self.bad.append(
-                f"{pid}: moved to {to} but is {'pinned' if p.pinned else 'not movable'}"
+                msg(
+                    "{pid}: moved to {to} but is {pinned_if_p_pinned_else_not_movable}",
+                    pid=pid,
+                    to=to,
+                    pinned_if_p_pinned_else_not_movable="pinned" if p.pinned else "not movable",
+                )
             )
         d = self.km[(cur, to)]
         reach = self.s.reach_km(p)
         if reach is not None and to != cur and d > reach:
-            self.bad.append(f"{pid}: moved {d} km, more than its limit of {reach:g} km")
+            self.bad.append(
+                msg(
+                    "{pid}: moved {d} km, more than its limit of {reach:g} km",
+                    pid=pid,
+                    d=d,
+                    reach=reach,
+                )
+            )
         if r.km != d:
-            self.bad.append(f"{pid}: km {r.km} but the distance is {d}")
+            self.bad.append(
+                msg("{pid}: km {r_km} but the distance is {d}", pid=pid, r_km=r.km, d=d)
+            )
         if r.fills not in (p.specialty, *p.specialties):
-            self.bad.append(f"{pid}: fills {r.fills!r}, not one of its specialties")
+            self.bad.append(
+                msg(
+                    "{pid}: fills {r_fills!r}, not one of its specialties", pid=pid, r_fills=r.fills
+                )
+            )
         b = p.bloc.value
         self.t.placed[(to, b)] += 1
         self.t.placed_bloc[b] += 1
@@ -187,24 +249,52 @@ class _Checker:
     def secondee(self, x: Secondee, r: PlanRow) -> None:
         pid, to = x.id, r.to
         if r.status not in SECONDEE_STATUSES:
-            self.bad.append(f"{pid}: status {r.status.value!r} is not a secondee's status")
+            self.bad.append(
+                msg(
+                    "{pid}: status {r_status_value!r} is not a secondee's status",
+                    pid=pid,
+                    r_status_value=r.status.value,
+                )
+            )
             return
         if r.status == PlanStatus.not_selected:
             return
         self.t.used += 1
         why = self.s.secondee_excluded(x)
         if why is not None:
-            self.bad.append(f"{pid}: seconded but {str(why).removeprefix('not selected: ')}")
+            self.bad.append(
+                msg(
+                    "{pid}: seconded but {str_why_removeprefix_not_selected}",
+                    pid=pid,
+                    str_why_removeprefix_not_selected=str(why).removeprefix("not selected: "),
+                )
+            )
         if to not in self.codes:
-            self.bad.append(f"{pid}: destination {to!r} is not a unit")
+            self.bad.append(msg("{pid}: destination {to!r} is not a unit", pid=pid, to=to))
             return
         d = self.km[(x.base, to)]
         if x.max_km is not None and d > x.max_km:
-            self.bad.append(f"{pid}: seconded {d} km from base, more than its max_km {x.max_km:g}")
+            self.bad.append(
+                msg(
+                    "{pid}: seconded {d} km from base, more than its max_km {x_max_km:g}",
+                    pid=pid,
+                    d=d,
+                    x_max_km=x.max_km,
+                )
+            )
         if r.km != d:
-            self.bad.append(f"{pid}: km {r.km} but the distance is {d}")
+            self.bad.append(
+                msg("{pid}: km {r_km} but the distance is {d}", pid=pid, r_km=r.km, d=d)
+            )
         if r.fills != x.specialty:
-            self.bad.append(f"{pid}: fills {r.fills!r}, not its specialty {x.specialty}")
+            self.bad.append(
+                msg(
+                    "{pid}: fills {r_fills!r}, not its specialty {x_specialty}",
+                    pid=pid,
+                    r_fills=r.fills,
+                    x_specialty=x.specialty,
+                )
+            )
         b = self.cfg.secondee_bloc.value
         self.t.seconded[(to, b)] += 1
         self.t.fills[(to, b, x.specialty)] += 1
@@ -216,10 +306,20 @@ class _Checker:
         cfg, t = self.cfg, self.t
         if t.used > cfg.secondee_budget:
             self.bad.append(
-                f"{t.used} secondees used, more than the budget of {cfg.secondee_budget}"
+                msg(
+                    "{t_used} secondees used, more than the budget of {cfg_secondee_budget}",
+                    t_used=t.used,
+                    cfg_secondee_budget=cfg.secondee_budget,
+                )
             )
         if cfg.max_moves is not None and t.moves > cfg.max_moves:
-            self.bad.append(f"{t.moves} officials moved, more than max_moves {cfg.max_moves}")
+            self.bad.append(
+                msg(
+                    "{t_moves} officials moved, more than max_moves {cfg_max_moves}",
+                    t_moves=t.moves,
+                    cfg_max_moves=cfg.max_moves,
+                )
+            )
         quota = self.quotas.quotas()
         short = 0
         for b in sorted(self.blocs):
@@ -228,19 +328,39 @@ class _Checker:
                 o, s = t.placed[(c, b)], t.seconded[(c, b)]
                 if self.in_quota and o + s > qv:
                     self.bad.append(
-                        f"commune {c}, {b} bloc: {o} officials and {s} secondees placed, above "
-                        f"its quota {qv} (rule set {self.rs.name} counts secondees in the quota)"
+                        msg(
+                            "commune {c}, {b} bloc: {o} officials and {s} secondees placed, "
+                            "above its quota {qv} (rule set {self_rs_name} counts secondees in "
+                            "the quota)",
+                            c=c,
+                            b=b,
+                            o=o,
+                            s=s,
+                            qv=qv,
+                            self_rs_name=self.rs.name,
+                        )
                     )
                 elif o > qv:
                     self.bad.append(
-                        f"commune {c}, {b} bloc: {o} officials placed, above its quota {qv}"
+                        msg(
+                            "commune {c}, {b} bloc: {o} officials placed, above its quota {qv}",
+                            c=c,
+                            b=b,
+                            o=o,
+                            qv=qv,
+                        )
                     )
                 short += max(0, qv - o - s)
             total = self.quotas.total(b)
             if total is not None and t.placed_bloc[b] > total:
                 self.bad.append(
-                    f"{b} bloc: {t.placed_bloc[b]} officials placed, above the province total "
-                    f"{total}"
+                    msg(
+                        "{b} bloc: {t_placed_bloc_b} officials placed, above the province total "
+                        "{total}",
+                        b=b,
+                        t_placed_bloc_b=t.placed_bloc[b],
+                        total=total,
+                    )
                 )
         return short
 
@@ -252,10 +372,10 @@ class _Checker:
         )
 
 
-def decisions_kept(scenario: Scenario, plan: Plan) -> list[str]:
+def decisions_kept(scenario: Scenario, plan: Plan) -> list[str | Msg]:
     """A violation for each decision of decisions.csv the plan does not keep."""
     rows = plan.by_id()
-    bad = []
+    bad: list[str | Msg] = []
     for i, d in enumerate(scenario.decisions):
         r = rows.get(d.id)
         if r is None:
@@ -352,5 +472,9 @@ def check(
             if not isinstance(got, int | float) or not math.isclose(
                 float(got), float(v), abs_tol=1e-6
             ):
-                rep.violations.append(f"metrics.json reports {lv} = {got}, the plan gives {v}")
+                rep.violations.append(
+                    msg(
+                        "metrics.json reports {lv} = {got}, the plan gives {v}", lv=lv, got=got, v=v
+                    )
+                )
     return rep

@@ -92,7 +92,10 @@ def input_errors(command: F) -> F:
                 _echo(report.input_error(e, _("input")), err=True)
                 sys.exit(EXIT_INPUT)
             except OutputRefused as e:
-                _echo(_("output refused: {why}. Nothing was written.").format(why=e), err=True)
+                _echo(
+                    _("output refused: {why}. Nothing was written.").format(why=render(e.args[0])),
+                    err=True,
+                )
                 sys.exit(EXIT_OUTPUT)
             except OSError as e:
                 _echo(report.file_error(e), err=True)
@@ -148,7 +151,7 @@ def _baseline(folder: Path | None) -> Any:
     from models import Baseline
     from solver.io.plan_reader import read_plan
 
-    plan, _ = read_plan(folder)
+    plan, _metrics = read_plan(folder)
     return Baseline.of_plan(plan, str(folder))
 
 

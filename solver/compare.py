@@ -17,6 +17,7 @@ from typing import Any
 
 from models import LEVELS
 from solver import parallel
+from solver.i18n import _, label
 
 
 @dataclass(frozen=True)
@@ -119,28 +120,28 @@ def summary(ss: list[Side]) -> tuple[list[dict[str, Any]], list[str]]:
     def add(measure: str, f: Callable[[Side], Any]) -> None:
         rows.append({"measure": measure, **{s.label: f(s) for s in ss}})
 
-    add("status", lambda s: s.metrics.get("status"))
-    add("engine", lambda s: s.metrics.get("engine"))
+    add(_("status"), lambda s: s.metrics.get("status"))
+    add(_("engine"), lambda s: s.metrics.get("engine"))
     for lv in LEVELS:
-        add(lv.value, _metric("objective", lv.value))
-        add(f"{lv.value} gap", _metric("gap", lv.value))
+        add(label("level", lv.value), _metric("objective", lv.value))
+        add(_("{level} gap").format(level=label("level", lv.value)), _metric("gap", lv.value))
     st = {s.label: Counter((r["kind"], r["status"]) for r in s.plan) for s in ss}
-    add("communes still short", _short_communes)
-    add("officials moved", lambda s: st[s.label][("official", "moves")])
+    add(_("communes still short"), _short_communes)
+    add(_("officials moved"), lambda s: st[s.label][("official", "moves")])
     add(
-        "km moved",
+        _("km moved"),
         lambda s: sum(int(_num(r["km"])) for r in s.plan if r["status"] == "moves"),
     )
-    add("officials unplaced", lambda s: st[s.label][("official", "unplaced")])
-    add("officials outside the quota", lambda s: st[s.label][("official", "outside_quota")])
-    add("secondees used", lambda s: st[s.label][("secondee", "seconded")])
+    add(_("officials unplaced"), lambda s: st[s.label][("official", "unplaced")])
+    add(_("officials outside the quota"), lambda s: st[s.label][("official", "outside_quota")])
+    add(_("secondees used"), lambda s: st[s.label][("secondee", "seconded")])
     add(
-        "communes receiving secondees",
+        _("communes receiving secondees"),
         lambda s: len({r["to"] for r in s.plan if r["status"] == "seconded"}),
     )
     specs = sorted({sp for s in ss for sp in _specialties(s)})
     for sp in specs:
-        add(f"specialty gap: {sp}", _specialty_gap(sp))
+        add(_("specialty gap: {specialty}").format(specialty=sp), _specialty_gap(sp))
     return rows, columns
 
 
@@ -201,9 +202,9 @@ def people_diff(ss: list[Side]) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def as_json(ss: list[Side]) -> str:
-    s_rows, _ = summary(ss)
-    c_rows, _ = commune_diff(ss)
-    p_rows, _ = people_diff(ss)
+    s_rows, _cols = summary(ss)
+    c_rows, _cols = commune_diff(ss)
+    p_rows, _cols = people_diff(ss)
     doc = {
         "sides": [{"label": s.label, "source": s.source} for s in ss],
         "summary": s_rows,

@@ -7,6 +7,7 @@ answered right after."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -43,8 +44,6 @@ def run() -> None:
         sys.stderr.write(f"{code}\n")
         code = 1
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            pass
     os._exit(code or 0)

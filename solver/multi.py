@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from solver import i18n
+from solver.i18n import render
 from solver.io.owned import Target
 
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx")
@@ -79,7 +80,7 @@ def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dic
         "folder": shown,
         "status": o.result.status.value,
         "province": s.config.province,
-        "problems": o.explanation,
+        "problems": [render(x) for x in o.explanation],
         "metrics": o.metrics,
     }
 

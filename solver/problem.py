@@ -59,6 +59,7 @@ from models.problems import Msg, msg
 from models.rules import RuleSet, resolve_scope
 from solver import quotas as quota_engine
 from solver.geo import distance_table
+from solver.i18n import _, label, ngettext
 
 # arc kinds
 PLACE_SLOT, PLACE_COMMUNE, UNPLACED, NEED, QUOTA, TOTAL, UNPLACED_OUT = range(7)
@@ -447,7 +448,7 @@ def _decided(scenario: Scenario, kinds: tuple[DecisionKind, ...]) -> dict[str, l
 
 def _conflict(scenario: Scenario, i: int, pid: str, why: str) -> Issue:
     where, row = scenario.locate("decisions", i)
-    return Issue(where, row, "decision", pid, f"a decision the rules allow: {why}")
+    return Issue(where, row, "decision", pid, msg("a decision the rules allow: {why}", why=why))
 
 
 def _official_lock(
@@ -782,7 +783,7 @@ def explain_infeasible(p: Problem) -> list[str]:
     def who(c: str, b: str) -> str:
         parts = []
         if p.pinned_count.get((c, b)):
-            parts.append(f"{p.pinned_count[(c, b)]} pinned officials")
+            parts.append(_("{n} pinned officials").format(n=p.pinned_count[(c, b)]))
         if p.assigned_count.get((c, b)):
             rows = [
                 str(p.scenario.locate("decisions", i)[1])
@@ -790,36 +791,53 @@ def explain_infeasible(p: Problem) -> list[str]:
                 if d.decision == "assign" and d.commune == c
             ]
             parts.append(
-                f"{p.assigned_count[(c, b)]} officials assigned by decisions (rows "
-                + ", ".join(rows)
-                + ")"
+                _("{n} officials assigned by decisions (rows {rows})").format(
+                    n=p.assigned_count[(c, b)], rows=", ".join(rows)
+                )
             )
-        return " and ".join(parts)
+        return _(" and ").join(parts)
 
     for (c, b), n in sorted(fixed.items()):
         r = p.quotas.row(c, b)
         if n > r.quota:
-            how = f"terms give {r.before_cap}"
+            how = _("terms give {n}").format(n=r.before_cap)
             if r.cap is not None and r.before_cap > r.cap:
-                how += f", cap {r.cap}"
+                how += _(", cap {cap}").format(cap=r.cap)
             if r.trim:
-                how += f", trimmed by {r.trim} to meet the province total"
-            verb = "exceed" if n > 1 else "exceeds"
+                how += _(", trimmed by {trim} to meet the province total").format(trim=r.trim)
             out.append(
-                f"commune {c} ({names[c]}), {b} bloc: {who(c, b)} {verb} its "
-                f"quota of {r.quota} (rule set {rs}: {how} → {r.quota})"
+                ngettext(
+                    "commune {code} ({name}), {bloc} bloc: {who} exceeds its quota of {quota} "
+                    "(rule set {rule_set}: {how} → {quota})",
+                    "commune {code} ({name}), {bloc} bloc: {who} exceed its quota of {quota} "
+                    "(rule set {rule_set}: {how} → {quota})",
+                    n,
+                ).format(
+                    code=c,
+                    name=names[c],
+                    bloc=label("bloc", b),
+                    who=who(c, b),
+                    quota=r.quota,
+                    rule_set=rs,
+                    how=how,
+                )
             )
     for b in p.blocs:
         t = p.total(b)
         n = sum(v for (c, bb), v in fixed.items() if bb == b)
         if t is not None and n > t:
             out.append(
-                f"{b} bloc: {n} pinned or assigned officials exceed the province total of {t} "
-                f"(rule set {rs})"
+                _(
+                    "{bloc} bloc: {n} pinned or assigned officials exceed the province total of "
+                    "{total} (rule set {rule_set})"
+                ).format(bloc=label("bloc", b), n=n, total=t, rule_set=rs)
             )
     if not out:
         out.append(
-            "no plan satisfies the hard rules (pinned officials, decisions, quotas, province total)"
+            _(
+                "no plan satisfies the hard rules (pinned officials, decisions, quotas, province "
+                "total)"
+            )
         )
     return out
 

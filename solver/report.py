@@ -277,7 +277,7 @@ def markdown(rows: list[dict[str, Any]], columns: list[str], title: str = "") ->
 
     lines = [f"### {title}", ""] if title else []
     lines.append("| " + " | ".join(columns) + " |")
-    lines.append("|" + "|".join("---" for _ in columns) + "|")
+    lines.append("|" + "|".join("---" for _c in columns) + "|")
     lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 

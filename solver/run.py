@@ -13,6 +13,7 @@ from importlib import metadata
 from typing import Any
 
 from models import Baseline, Plan, PlanStatus, Scenario, SolveStatus
+from models.problems import Msg
 from models.rules import RuleSet
 from solver import check as checker
 from solver import engines, i18n
@@ -31,7 +32,7 @@ class Outcome:
     plan: Plan | None
     communes: list[dict[str, Any]] | None
     metrics: dict[str, Any]
-    explanation: list[str]
+    explanation: list[str | Msg]  # why there is no plan, or the checker's complaints
     before: Result | None = None  # the as-merged situation on the same problem
 
     @property
@@ -55,7 +56,9 @@ def solve(
     r = engines.solve(p, engine, time_limit)
     timings = {"problem": t1 - t0, **{f"engine.{k}": v for k, v in r.seconds.items()}}
     if not r.ok:
-        expl = explain_infeasible(p) if r.status == SolveStatus.INFEASIBLE else [r.message]
+        expl: list[str | Msg] = [
+            *(explain_infeasible(p) if r.status == SolveStatus.INFEASIBLE else [r.message])
+        ]
         m = metrics(p, engine, r, None, timings)
         return Outcome(scenario, rule_set, r, p, None, None, m, expl)
     t2 = time.perf_counter()

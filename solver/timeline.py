@@ -19,6 +19,7 @@ from typing import Any
 from models import Baseline, Decision, PlanStatus, Scenario
 from models.rules import RuleSet
 from solver import parallel
+from solver.i18n import render
 
 COLUMNS = [
     "date",
@@ -85,7 +86,7 @@ def _solve(task: tuple[Scenario, RuleSet, Baseline | None]) -> dict[str, Any]:
     s, rs, baseline = task
     o = run.solve(s, rs, baseline=baseline)
     rows = o.plan.records() if o.plan is not None else []
-    return {"metrics": o.metrics, "plan": rows, "explanation": o.explanation}
+    return {"metrics": o.metrics, "plan": rows, "explanation": [render(x) for x in o.explanation]}
 
 
 def _outcomes(rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:

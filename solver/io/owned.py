@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.problems import msg
+
 MARKER = ".commune-staffing"
 PREVIOUS = ".previous"
 STAGING = ".new-"
@@ -47,7 +49,8 @@ _NOTE = (
 
 
 class OutputRefused(Exception):
-    """The tool will not write to this place; the message says why and what to do."""
+    """The tool will not write to this place; the message (a models.Msg, shown in the active
+    language) says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -113,35 +116,61 @@ def check_target(
     """A checked publishing target, or OutputRefused saying why not."""
     out = Path(out)
     if out.is_symlink():
-        raise OutputRefused(f"{out} is a symbolic link; give the folder it points to, or a new one")
+        raise OutputRefused(
+            msg("{path} is a symbolic link; give the folder it points to, or a new one", path=out)
+        )
     real = out.resolve()
     home = Path.home().resolve()
     if real == Path(real.anchor) or real == home or _inside(home, real):
-        what = "the home folder" if real == home else "a folder that holds the home folder"
-        raise OutputRefused(f"{out} is {what}; give a folder of its own, e.g. plans/NAME")
+        if real == home:
+            raise OutputRefused(
+                msg(
+                    "{path} is the home folder; give a folder of its own, e.g. plans/NAME", path=out
+                )
+            )
+        raise OutputRefused(
+            msg(
+                "{path} is a folder that holds the home folder; give a folder of its own, "
+                "e.g. plans/NAME",
+                path=out,
+            )
+        )
     if _inside(Path.cwd().resolve(), real):
         raise OutputRefused(
-            f"{out} holds the current folder; give an output folder beside it or inside it"
+            msg(
+                "{path} holds the current folder; give an output folder beside it or inside it",
+                path=out,
+            )
         )
     for i in inputs:
         ri = Path(i).resolve()
         if _inside(ri, real):
             raise OutputRefused(
-                f"{out} holds the input {i}; the output must be a folder of its own "
-                "(e.g. plans/NAME), not an input folder or one of its parents"
+                msg(
+                    "{path} holds the input {input}; the output must be a folder of its own "
+                    "(e.g. plans/NAME), not an input folder or one of its parents",
+                    path=out,
+                    input=i,
+                )
             )
     if out.exists() and not out.is_dir():
         raise OutputRefused(
-            f"{out} is an existing file, not a folder; the output must be a folder "
-            "(give a new name, e.g. plans/NAME)"
+            msg(
+                "{path} is an existing file, not a folder; the output must be a folder "
+                "(give a new name, e.g. plans/NAME)",
+                path=out,
+            )
         )
     _check_owned(out, kind)
     t = Target(out, kind, keep_previous)
     if keep_previous and (t.previous.exists() or t.previous.is_symlink()):
         if t.previous.is_symlink() or not t.previous.is_dir():
             raise OutputRefused(
-                f"{t.previous} is not a folder this tool wrote; the previous plan is kept under "
-                "that name: move it away first"
+                msg(
+                    "{path} is not a folder this tool wrote; the previous plan is kept under "
+                    "that name: move it away first",
+                    path=t.previous,
+                )
             )
         _check_owned(t.previous, kind)
     return t
@@ -151,11 +180,15 @@ def _check_owned(out: Path, kind: str) -> None:
     if not out.is_dir():
         return
     if _is_scenario_folder(out) and marker_kind(out) != kind:
-        raise OutputRefused(f"{out} is a scenario folder (an input); write the output elsewhere")
+        raise OutputRefused(
+            msg("{path} is a scenario folder (an input); write the output elsewhere", path=out)
+        )
     try:
         names = sorted(p.name for p in out.iterdir())
     except OSError as e:
-        raise OutputRefused(f"{out} cannot be read ({e.strerror})") from None
+        raise OutputRefused(
+            msg("{path} cannot be read ({why})", path=out, why=e.strerror)
+        ) from None
     if not names:
         return
     found = marker_kind(out)
@@ -164,11 +197,21 @@ def _check_owned(out: Path, kind: str) -> None:
     if found is None:
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         raise OutputRefused(
-            f"{out} already holds files this tool did not write ({shown}); it replaces only "
-            "folders it wrote itself or empty ones: give a new folder, or move those files away"
+            msg(
+                "{path} already holds files this tool did not write ({files}); it replaces only "
+                "folders it wrote itself or empty ones: give a new folder, or move those files "
+                "away",
+                path=out,
+                files=shown,
+            )
         )
     raise OutputRefused(
-        f"{out} holds a {found} written by this tool, not a {kind}; give another folder"
+        msg(
+            "{path} holds a {found} written by this tool, not a {kind}; give another folder",
+            path=out,
+            found=found,
+            kind=kind,
+        )
     )
 
 
@@ -380,14 +423,14 @@ def write_file(path: Path, data: bytes, suffix: str) -> Path:
     another kind is never overwritten)."""
     path = Path(path)
     if path.suffix.lower() != suffix:
-        raise OutputRefused(f"{path} does not end in {suffix}")
+        raise OutputRefused(msg("{path} does not end in {suffix}", path=path, suffix=suffix))
     if path.is_symlink():
-        raise OutputRefused(f"{path} is a symbolic link")
+        raise OutputRefused(msg("{path} is a symbolic link", path=path))
     if path.is_dir():
-        raise OutputRefused(f"{path} is a folder")
+        raise OutputRefused(msg("{path} is a folder", path=path))
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise OutputRefused(f"the folder {parent} does not exist")
+        raise OutputRefused(msg("the folder {path} does not exist", path=parent))
     tmp = parent / f".{path.name}{STAGING}{secrets.token_hex(4)}"
     try:
         with _no_interrupts():
