@@ -182,6 +182,31 @@ LABELS: dict[str, tuple[str, ...]] = {
         C_("column", "surplus"),
         C_("column", "specialty_gap"),
         C_("column", "province"),
+        # staffing compare
+        C_("column", "measure"),
+        # staffing timeline
+        C_("column", "date"),
+        C_("column", "events"),
+        C_("column", "held_specialty_shortage"),
+        C_("column", "held_quota_shortage"),
+        C_("column", "replanned_specialty_shortage"),
+        C_("column", "replanned_quota_shortage"),
+        C_("column", "people_who_change"),
+        C_("column", "secondees_serving"),
+        C_("column", "officials_in_post"),
+        C_("column", "before"),
+        C_("column", "after"),
+        # staffing facts
+        C_("column", "fact"),
+        C_("column", "source"),
+        C_("column", "expected"),
+        C_("column", "measured"),
+        C_("column", "holds"),
+        # staffing sweep --marginal
+        C_("column", "specialty_shortage_gain"),
+        C_("column", "quota_shortage_gain"),
+        C_("column", "goes_to"),
+        C_("column", "goes_to_name"),
     ),
     # the per-specialty columns of communes.csv: "<specialty>_need" and so on
     "specialty column": (

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models import InputError, Issue, PlanStatus, QuotaTable, Scenario
-from solver.i18n import _, issue_text, label, ngettext, render, specialty_label
+from solver.i18n import (
+    _,
+    column_label,
+    issue_text,
+    label,
+    ngettext,
+    render,
+    specialty_label,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from models.rules import RuleSet
@@ -286,6 +294,10 @@ def table(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str =
     """Rows as csv, json, Markdown or an aligned text table (with a title line)."""
     import pandas as pd
 
+    if fmt in ("markdown", "table"):  # the forms people read: headers in their language
+        heads = [column_label(c) for c in columns]
+        rows = [{h: r.get(c) for c, h in zip(columns, heads, strict=True)} for r in rows]
+        columns = heads
     if fmt == "markdown":
         return markdown(rows, columns, title)
     df = pd.DataFrame(rows, columns=columns)

@@ -144,12 +144,13 @@ def _read_csv(path: Path, issues: list[Issue]) -> RawTable | None:
             break
         except csv.Error as e:
             if "end of data" in str(e) or "field limit" in str(e):
-                expected = (
-                    f"a closing quote: the quote opened on line {line} is never closed, so "
-                    "everything after it would be one cell"
+                expected: str | Msg = msg(
+                    "a closing quote: the quote opened on line {line} is never closed, so "
+                    "everything after it would be one cell",
+                    line=line,
                 )
             else:
-                expected = f"quotes only around a whole cell ({e})"
+                expected = msg("quotes only around a whole cell ({why})", why=e)
             issues.append(Issue(f"{path.name}, line {line}", None, None, None, expected))
             return None
         rows.append((len(rows) + 1, r))
@@ -187,17 +188,21 @@ def _table(
         if not h:
             if any(len(r) >= i and r[i - 1].strip() for _n, r in rows[1:]):
                 issues.append(
-                    Issue(where, 1, f"{i}", None, "a column name (this column has values)")
+                    Issue(where, 1, f"{i}", None, msg("a column name (this column has values)"))
                 )
         elif h in seen:
-            issues.append(Issue(where, 1, h, None, f"each column once (also column {seen[h]})"))
+            issues.append(
+                Issue(where, 1, h, None, msg("each column once (also column {n})", n=seen[h]))
+            )
         else:
             seen[h] = i
     for n, r in rows[1:]:
         if not any(c.strip() for c in r):
             continue
         if len(r) > width and any(c.strip() for c in r[width:]):
-            issues.append(Issue(where, n, None, len(r), f"at most {width} cells (the header's)"))
+            issues.append(
+                Issue(where, n, None, len(r), msg("at most {n} cells (the header's)", n=width))
+            )
         rec = {
             h: (r[i] if i < len(r) else "")
             for i, h in enumerate(header)
@@ -421,45 +426,49 @@ _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
 MAX_NUMBER = yamlio.MAX_NUMBER
 
 
-def _number_problem(v: str, kind: str, decimal_comma: bool) -> tuple[str | None, str]:
+def _number_problem(v: str, kind: str, decimal_comma: bool) -> tuple[Msg | None, str]:
     """(what was expected, or None when the cell is fine; the value to validate)."""
     if kind == "int":
         if _PLAIN_INT.fullmatch(v):
             if abs(int(v)) > MAX_NUMBER:
-                return f"a whole number of at most {MAX_NUMBER:,.0f}", v
+                return msg("a whole number of at most {n}", n=format(MAX_NUMBER, ",.0f")), v
             return None, v
         if _GROUPED.fullmatch(v):
             return (
-                "a whole number without thousands separators, e.g. "
-                + re.sub(r"[.,\u00a0 ]", "", v)
-                + " (a separator reads one way in one locale and another way in the next)",
+                msg(
+                    "a whole number without thousands separators, e.g. {plain} (a separator "
+                    "reads one way in one locale and another way in the next)",
+                    plain=re.sub(r"[.,\u00a0 ]", "", v),
+                ),
                 v,
             )
         return None, v  # pydantic says what is wrong
     if decimal_comma and _COMMA_DECIMAL.fullmatch(v):
         v = v.replace(",", ".")
     elif decimal_comma and _GROUPED.fullmatch(v):
-        return "a number without thousands separators (write 17000 or 12,5)", v
+        return msg("a number without thousands separators (write 17000 or 12,5)"), v
     elif not decimal_comma and "," in v:
         return (
-            "a number with a decimal point and no thousands separator, e.g. 12.5 or 17000 "
-            "(a comma is a decimal comma in one locale and a thousands separator in another)",
+            msg(
+                "a number with a decimal point and no thousands separator, e.g. 12.5 or 17000 "
+                "(a comma is a decimal comma in one locale and a thousands separator in another)"
+            ),
             v,
         )
     if _PLAIN_FLOAT.fullmatch(v) and abs(float(v)) > MAX_NUMBER:
-        return f"a number of at most {MAX_NUMBER:,.0f} in size", v
+        return msg("a number of at most {n} in size", n=format(MAX_NUMBER, ",.0f")), v
     if v.count(".") > 1:
-        return "a number without thousands separators, e.g. 17000 or 12.5", v
+        return msg("a number without thousands separators, e.g. 17000 or 12.5"), v
     return None, v
 
 
 def _prepare(
     rec: dict[str, str], columns: list[str], kinds: dict[str, str], decimal_comma: bool = False
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, Msg]]:
     """The row's non-empty cells, normalised; and the cells refused before validation
     (column → what was expected)."""
     out: dict[str, Any] = {}
-    refused: dict[str, str] = {}
+    refused: dict[str, Msg] = {}
     for col in columns:
         raw = rec.get(col, "")
         v = raw.strip()
@@ -574,7 +583,7 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
                         None,
                         key,
                         None,
-                        "one of the keys " + ", ".join(keys),
+                        msg("one of the keys {keys}", keys=", ".join(keys)),
                         did_you_mean(str(loc[0]), keys),
                         label="key",
                     )
@@ -585,7 +594,7 @@ def _read_config(data: dict[str, Any], where: str, issues: list[Issue]) -> Scena
             if isinstance(value, dt.date):
                 value = value.isoformat()
             if err["type"] == "missing":
-                exp = "a value (the key is required)"
+                exp = msg("a value (the key is required)")
             issues.append(Issue(where, None, key, value, exp, sug, label="key"))
     return None
 
@@ -609,7 +618,7 @@ def _load(path: Path) -> Scenario:
     elif path.suffix.lower() == ".xlsx" and path.exists():
         config, raws = _read_book(path, issues)
     else:
-        expected = "a scenario folder, an .xlsx workbook or a what-if .yaml file that exists"
+        expected = msg("a scenario folder, an .xlsx workbook or a what-if .yaml file that exists")
         raise ScenarioError([Issue(str(path), None, None, None, expected)], str(path))
     if "specialties" not in raws or not raws["specialties"].rows:  # empty: the default one
         t = _read_csv(default_specialties_file(), issues)
@@ -678,7 +687,7 @@ def _read_yaml(path: Path, issues: list[Issue]) -> ScenarioConfig | None:
             issues.append(Issue(at, None, None, None, p.message))
         return None
     if not isinstance(data, dict):
-        issues.append(Issue("scenario.yaml", None, None, None, "a mapping of keys"))
+        issues.append(Issue("scenario.yaml", None, None, None, msg("a mapping of keys")))
         return None
     return _read_config(data, "scenario.yaml", issues)
 
@@ -757,16 +766,26 @@ def _read_book(
     cfg = sheets.pop("scenario", None)
     if cfg is None:
         if sheets or not issues:
-            issues.append(Issue(path.name, None, "scenario", None, "a sheet named 'scenario'"))
+            issues.append(
+                Issue(
+                    path.name,
+                    None,
+                    "scenario",
+                    None,
+                    msg("a sheet named {name}", name="'scenario'"),
+                )
+            )
     else:
         config = _read_config(_config_from_sheet(cfg), cfg.where, issues)
     for name, (_model, req) in TABLES.items():
         if name in sheets:
             raws[name] = sheets.pop(name)
         elif req and (sheets or raws):
-            issues.append(Issue(path.name, None, name, None, f"a sheet named {name!r}"))
+            issues.append(
+                Issue(path.name, None, name, None, msg("a sheet named {name}", name=repr(name)))
+            )
     for extra in sheets:
-        expected = "sheets named scenario, " + ", ".join(TABLES)
+        expected = msg("sheets named {names}", names="scenario, " + ", ".join(TABLES))
         issues.append(Issue(path.name, None, extra, None, expected, did_you_mean(extra, TABLES)))
     return config, raws
 
