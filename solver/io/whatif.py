@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from models import Issue, Scenario, ScenarioConfig
+from models.problems import msg
 from solver.io import yamlio
 
 WHATIF_SUFFIXES = (".yaml", ".yml")
@@ -41,7 +42,7 @@ def parse_sets(items: tuple[str, ...] | list[str]) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            bad.append(Issue("--set", None, None, item, "KEY=VALUE, e.g. secondee_budget=97"))
+            bad.append(Issue("--set", None, None, item, msg("KEY=VALUE, e.g. secondee_budget=97")))
             continue
         try:
             value = yamlio.load(raw) if raw.strip() else None
@@ -61,7 +62,9 @@ def load_whatif(path: Path, chain: tuple[Path, ...] = ()) -> Scenario:
     try:
         data = yamlio.load(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ScenarioError([Issue(where, None, None, None, "UTF-8 text")], str(path)) from None
+        raise ScenarioError(
+            [Issue(where, None, None, None, msg("UTF-8 text"))], str(path)
+        ) from None
     except yamlio.YamlError as e:
         raise ScenarioError(
             [
@@ -78,8 +81,10 @@ def load_whatif(path: Path, chain: tuple[Path, ...] = ()) -> Scenario:
                     None,
                     "extends",
                     None,
-                    "a what-if file: a mapping with `extends:` naming the scenario it changes "
-                    "(a scenario folder, a workbook or another what-if file)",
+                    msg(
+                        "a what-if file: a mapping with `extends:` naming the scenario it "
+                        "changes (a scenario folder, a workbook or another what-if file)"
+                    ),
                     label="key",
                 )
             ],
@@ -95,7 +100,7 @@ def load_whatif(path: Path, chain: tuple[Path, ...] = ()) -> Scenario:
                     None,
                     "extends",
                     str(base_path),
-                    f"no cycle of extends ({cycle})",
+                    msg("no cycle of extends ({cycle})", cycle=cycle),
                     label="key",
                 )
             ],
@@ -140,7 +145,7 @@ def apply(s: Scenario, changes: dict[str, Any], where: str) -> Scenario:
                     None,
                     key,
                     value,
-                    f"a key whose value is a mapping ({head} is not)",
+                    msg("a key whose value is a mapping ({key} is not)", key=head),
                     label="key",
                 )
             )

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from models.problems import Msg, msg
+
 MAX_ALIASES = 20
 MAX_NUMBER = 1e9
 
@@ -25,7 +27,7 @@ MAX_NUMBER = 1e9
 class YamlProblem:
     line: int | None
     key: str | None
-    message: str
+    message: str | Msg
 
 
 class YamlError(Exception):
@@ -33,7 +35,7 @@ class YamlError(Exception):
 
     def __init__(self, problems: list[YamlProblem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(p.message for p in problems))
+        super().__init__("; ".join(str(p.message) for p in problems))
 
 
 class _TooManyAliases(Exception):
@@ -69,8 +71,12 @@ class _Loader(yaml.SafeLoader):
                         YamlProblem(
                             line,
                             str(key),
-                            f"each key once: {key!r} is also on line {seen[key]} (a YAML "
-                            "reader would silently keep the last one)",
+                            msg(
+                                "each key once: {key} is also on line {line} (a YAML reader "
+                                "would silently keep the last one)",
+                                key=repr(key),
+                                line=seen[key],
+                            ),
                         )
                     )
                 else:
@@ -93,7 +99,11 @@ class _Loader(yaml.SafeLoader):
                 YamlProblem(
                     node.start_mark.line + 1,
                     None,
-                    f"a finite number of at most {MAX_NUMBER:,.0f} in size (found {node.value!r})",
+                    msg(
+                        "a finite number of at most {n} in size (found {value})",
+                        n=format(MAX_NUMBER, ",.0f"),
+                        value=repr(node.value),
+                    ),
                 )
             )
 
@@ -111,21 +121,27 @@ def load(text: str, with_node: bool = False) -> Any:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except _TooManyAliases as e:
-        msg = (
-            f"at most {MAX_ALIASES} aliases (*name): aliases can expand without limit, so the "
-            "file is refused; write the values out"
+        too_many = msg(
+            "at most {n} aliases (*name): aliases can expand without limit, so the file is "
+            "refused; write the values out",
+            n=MAX_ALIASES,
         )
-        raise YamlError([YamlProblem(e.line, None, msg)]) from None
+        raise YamlError([YamlProblem(e.line, None, too_many)]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise YamlError([YamlProblem(line, None, f"valid YAML ({e.problem or e})")]) from None
+        raise YamlError(
+            [YamlProblem(line, None, msg("valid YAML ({why})", why=e.problem or e))]
+        ) from None
     except yaml.YAMLError as e:
         raise YamlError([YamlProblem(None, None, str(e))]) from None
     except (ValueError, TypeError, OverflowError) as e:  # e.g. a date that does not exist
         line = _failing_line(text)
-        what = "a date that exists" if "day" in str(e) or "month" in str(e) else "a value"
-        raise YamlError([YamlProblem(line, None, f"{what} ({e})")]) from None
+        if "day" in str(e) or "month" in str(e):
+            what = msg("a date that exists ({why})", why=e)
+        else:
+            what = msg("a value ({why})", why=e)
+        raise YamlError([YamlProblem(line, None, what)]) from None
     finally:
         loader.dispose()
     if loader.problems:
