@@ -125,12 +125,35 @@ class _Group(click.Group):
             e.show()
             sys.exit(e.exit_code)
         except (click.Abort, KeyboardInterrupt):
-            _echo(
-                "interrupted: nothing half-written was left; an output folder written before "
-                "is as it was.",
-                err=True,
-            )
-            sys.exit(EXIT_INTERRUPTED)
+            _interrupted()
+        except Exception as e:
+            # an interrupt during a lazy import may come wrapped in another error (a
+            # dataclass's __set_name__ turns it into a RuntimeError): still a Ctrl-C
+            if not _caused_by_interrupt(e):
+                raise
+            _interrupted()
+
+
+def _caused_by_interrupt(e: BaseException) -> bool:
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def _interrupted() -> None:
+    _echo(
+        _(
+            "interrupted: nothing half-written was left; an output folder written before is as "
+            "it was."
+        ),
+        err=True,
+    )
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _scenario(path: Path, sets: tuple[str, ...] = ()) -> Scenario:

@@ -333,3 +333,27 @@ def test_generate_replaces_only_its_own_scenario_folders(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["db", "notes"]  # no .previous
     r = cli("solve", str(out), "-o", str(out))
     assert r.exit_code == EXIT_OUTPUT
+
+
+def test_ctrl_c_wrapped_in_another_error_is_still_an_interrupt(tiny0, tmp_path, monkeypatch):
+    """An interrupt during a lazy import can arrive wrapped (dataclasses turn it into a
+    RuntimeError); it ends like any Ctrl-C. Another error with no interrupt behind it is not
+    taken for one."""
+    from solver import run
+
+    def wrapped(*a, **k):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as e:
+            raise RuntimeError("Error calling __set_name__") from e
+
+    monkeypatch.setattr(run, "solve", wrapped)
+    r = cli("solve", str(tiny0), "-o", str(tmp_path / "p"))
+    assert r.exit_code == EXIT_INTERRUPTED and "interrupted" in r.output
+
+    def broken(*a, **k):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(run, "solve", broken)
+    r = cli("solve", str(tiny0), "-o", str(tmp_path / "p"))
+    assert r.exit_code not in (0, EXIT_INTERRUPTED) and isinstance(r.exception, RuntimeError)
