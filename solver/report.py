@@ -112,10 +112,10 @@ def solve_summary(o: Outcome) -> str:
         if v is None:
             continue
         was = f"{before[lv]:>10g} → " if before.get(lv) is not None else ""
-        bound, gap = _("bound"), _("gap")
+        bound, gap, none = _("bound"), _("gap"), _("no bound")
         lines.append(
             f"  {label('level', lv):<20} {was}{v:>10g}   {bound} "
-            f"{b if b is not None else '-':>10}   {gap} {g if g is not None else '-'}"
+            f"{b if b is not None else none:>10}   {gap} {g if g is not None else '-'}"
         )
     c = m["counts"]
     if o.plan is not None:

@@ -53,7 +53,9 @@ def solve(
     t0 = time.perf_counter()
     p = prepare(scenario, rule_set, baseline=baseline)
     t1 = time.perf_counter()
-    r = engines.solve(p, engine, time_limit)
+    # the time limit covers the whole solve: building the problem is part of it
+    limit = scenario.config.time_limit if time_limit is None else time_limit
+    r = engines.solve(p, engine, max(0.0, limit - (t1 - t0)))
     timings = {"problem": t1 - t0, **{f"engine.{k}": v for k, v in r.seconds.items()}}
     if not r.ok:
         expl: list[str | Msg] = [

@@ -161,3 +161,32 @@ def test_infeasible_is_a_result_not_an_exception():
     p = prepare(scenario(communes, officials=offs), RULES)  # quota 2, four pinned
     for engine in engines.ENGINES:
         assert engines.solve(p, engine).status == SolveStatus.INFEASIBLE
+
+
+def test_a_time_limit_never_shows_a_solver_infinity():
+    """Stopped by the time limit at any stage: a level without a finite bound has bound and
+    gap None (JSON null, "no bound"), never ±1e20; a stage cut short keeps the plan of the
+    stages before it (FEASIBLE); no plan at all says the time limit ended it."""
+    import math
+
+    from solver.cli import _rules
+    from solver.engines import general
+    from solver.io import load_scenario
+    from solver.io.whatif import parse_sets
+    from solver.paths import bundled_scenario
+    from solver.problem import prepare
+
+    s = load_scenario(bundled_scenario(), parse_sets(("max_moves=60",)))
+    p = prepare(s, _rules(None, s))
+    for limit in (0.05, 2.5):
+        r = general.solve(p, list(p.order), limit, lp_first=False, hint=False)
+        for lv, b in r.bounds.items():
+            assert b is None or (math.isfinite(b) and abs(b) < 1e15), (lv, b)
+            if b is None:
+                assert r.gap[lv] is None
+        for g in r.gap.values():
+            assert g is None or abs(g) <= 1e6
+        if r.status == "ERROR":
+            assert "time limit" in r.message and r.flows is None
+        elif r.status == "FEASIBLE":
+            assert r.flows is not None

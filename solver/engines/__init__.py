@@ -31,7 +31,8 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
         from solver.engines import general
 
         g = general.solve(p, order, limit, warm=r.flows if r.ok else None)
-        g.message = f"flow engine: {why}; solved by the general engine"
+        note = f"flow engine: {why}; solved by the general engine"
+        g.message = f"{note}; {g.message}" if g.message else note
         return g
     if engine == "general":
         from solver.engines import general

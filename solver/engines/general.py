@@ -35,6 +35,7 @@ from solver.problem import Problem
 BACKEND = "SCIP"
 LP_BACKEND = "GLOP"
 TOLERANCE = 1e-6
+NO_BOUND = 1e15  # a bound this large is a solver's infinity (SCIP and GLOP use 1e20)
 
 
 def solve(
@@ -130,7 +131,7 @@ class _Model:
         t_start = time.perf_counter()
         integer = self.backend == BACKEND
         levels: dict[str, float] = {}
-        bounds: dict[str, float] = {}
+        bounds: dict[str, float | None] = {}
         status = SolveStatus.OPTIMAL
         values = None
         for stage in _stages(self.p, order):
@@ -139,7 +140,14 @@ class _Model:
             if remaining <= 0:
                 if not integer:
                     return None
-                return _error(levels, bounds, seconds, f"time limit reached before stage {lv}")
+                if values is not None:  # the plan of the stages done, the rest unproven
+                    return self._stopped(values, bounds, seconds, lv)
+                return _error(
+                    levels,
+                    bounds,
+                    seconds,
+                    f"the time limit ended before stage {lv} found a plan",
+                )
             solver.SetTimeLimit(int(remaining * 1000))
             cost = np.zeros(len(net.tail), dtype=np.int64)
             for name, w in stage:
@@ -157,6 +165,15 @@ class _Model:
                 return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
             if not integer and code != pywraplp.Solver.OPTIMAL:
                 return None
+            if code == pywraplp.Solver.NOT_SOLVED and integer:  # stopped by the time limit
+                if values is not None:
+                    return self._stopped(values, bounds, seconds, lv)
+                return _error(
+                    levels,
+                    bounds,
+                    seconds,
+                    f"the time limit ended before stage {lv} found a plan",
+                )
             if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
                 return _error(
                     levels, bounds, seconds, f"{self.backend} status {code} at stage {lv}"
@@ -165,7 +182,9 @@ class _Model:
             value = round(raw)
             if not integer and abs(raw - value) > max(TOLERANCE, 1e-9 * abs(raw)):
                 return None  # a fractional optimum: the integer pass decides
-            bound = obj.BestBound() if integer else raw
+            bound: float | None = obj.BestBound() if integer else raw
+            if bound is not None and not abs(bound) < NO_BOUND:
+                bound = None  # the solver's infinity: it has no bound yet
             if code != pywraplp.Solver.OPTIMAL:
                 status = SolveStatus.FEASIBLE
             values = np.array([round(v.solution_value()) for v in x], dtype=np.int64)
@@ -174,11 +193,12 @@ class _Model:
                 levels[name] = got[name]
                 # a merged tie-break stage: the bound is the combined one, so each level's
                 # bound is its value when the stage is optimal (else no better than the value)
-                bounds[name] = (
-                    got[name]
-                    if len(stage) > 1
-                    else ((net.offsets[name] + min(float(value), bound)) / net.scale[name])
-                )
+                if len(stage) > 1 and code == pywraplp.Solver.OPTIMAL:
+                    bounds[name] = got[name]
+                elif len(stage) > 1 or bound is None:
+                    bounds[name] = None
+                else:
+                    bounds[name] = (net.offsets[name] + min(float(value), bound)) / net.scale[name]
             keep = solver.Constraint(-solver.infinity(), float(value), f"keep[{lv}]")
             for a in nz:
                 keep.SetCoefficient(x[a], float(cost[a]))
@@ -189,6 +209,29 @@ class _Model:
             levels = net.level_values(values)
         method = "staged" if integer else "staged LP"
         return Result("general", status, levels, bounds, seconds, values, method=method)
+
+    def _stopped(
+        self,
+        values: np.ndarray,
+        bounds: dict[str, float | None],
+        seconds: dict[str, float],
+        lv: str,
+    ) -> Result:
+        """The time limit ended stage `lv`: the plan of the stages before it, FEASIBLE; the
+        levels from `lv` on have no bound."""
+        levels = self.p.network.level_values(values)
+        out = {name: bounds.get(name) for name in levels}
+        return Result(
+            "general",
+            SolveStatus.FEASIBLE,
+            levels,
+            out,
+            seconds,
+            values,
+            message=f"the time limit ended stage {lv}: its level and the later ones are not "
+            "optimized and have no bound",
+            method="staged",
+        )
 
 
 def _stages(p: Problem, order: list[str]) -> list[list[tuple[str, int]]]:
@@ -223,7 +266,10 @@ def _exact(p: Problem, flows: np.ndarray, levels: dict[str, float], order: list[
 
 
 def _error(
-    levels: dict[str, float], bounds: dict[str, float], seconds: dict[str, float], message: str
+    levels: dict[str, float],
+    bounds: dict[str, float | None],
+    seconds: dict[str, float],
+    message: str,
 ) -> Result:
     return Result(
         "general", SolveStatus.ERROR, levels, bounds, seconds, message=message, method="staged"
