@@ -72,19 +72,32 @@ class ReportData:
                 out[sp] += int(float(r.get(sp + suffix) or 0))
         return dict(out)
 
+    @cached_property
+    def _placed_at(self) -> dict[str, list[PlanRow]]:
+        out: dict[str, list[PlanRow]] = defaultdict(list)
+        for r in self.plan:
+            if r.status.placed:
+                out[r.to].append(r)
+        return dict(out)
+
+    @cached_property
+    def _leaving(self) -> dict[str, list[PlanRow]]:
+        out: dict[str, list[PlanRow]] = defaultdict(list)
+        for r in self.plan:
+            if r.kind == PersonKind.official and r.status in (
+                PlanStatus.moves,
+                PlanStatus.unplaced,
+            ):
+                out[r.from_].append(r)
+        return dict(out)
+
     def people_at(self, code: str) -> list[PlanRow]:
-        """Everyone the plan places in unit `code` (stays, arrives, seconded)."""
-        return [r for r in self.plan if r.status.placed and r.to == code]
+        """Everyone the plan places in unit `code` (stays, arrives, seconded), in plan order."""
+        return self._placed_at.get(code, [])
 
     def leaving(self, code: str) -> list[PlanRow]:
         """Officials who work in `code` now and are placed elsewhere or not at all."""
-        return [
-            r
-            for r in self.plan
-            if r.kind == PersonKind.official
-            and r.from_ == code
-            and r.status in (PlanStatus.moves, PlanStatus.unplaced)
-        ]
+        return self._leaving.get(code, [])
 
 
 def report_files(

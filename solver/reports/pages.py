@@ -214,11 +214,10 @@ def decision_pages(d: ReportData) -> dict[str, str]:
     lang = i18n.current()
     title = _("Staffing decisions — {province}").format(province=d.metrics["province"])
     units = [c.code for c in d.scenario.communes]
+    bodies = {c: commune_page(d, c) for c in units}
     out = {
-        "decisions/index.html": _doc(
-            title, [province_page(d)] + [commune_page(d, c) for c in units], lang
-        )
+        "decisions/index.html": _doc(title, [province_page(d)] + [bodies[c] for c in units], lang)
     }
     for c in units:
-        out[f"decisions/{c}.html"] = _doc(f"{d.name(c)} — {title}", [commune_page(d, c)], lang)
+        out[f"decisions/{c}.html"] = _doc(f"{d.name(c)} — {title}", [bodies[c]], lang)
     return out
