@@ -313,7 +313,12 @@ def quota(
     "the shortage levels allow (the level `changes`, right after the shortages by default).",
 )
 @SET_OPTION
-@click.option("--xlsx", is_flag=True, help="Also write plan.xlsx (every sheet a planner needs).")
+@click.option(
+    "--xlsx",
+    is_flag=True,
+    help="Also write plan.xlsx (every sheet a planner needs); with several provinces, one per "
+    "province folder, like --report and --pdf.",
+)
 @click.option(
     "--report",
     "html",
@@ -373,6 +378,7 @@ def solve(
                 on_done=lambda: bar.update(1),
                 overrides=parse_sets(sets) if sets else None,
                 dask=dask,
+                outputs={"xlsx": xlsx, "html": html, "pages": html, "pdf": pdf},
             )
         for line, err in report.province_lines(summary):
             _echo(line, err=err)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from solver import i18n
-from solver.i18n import render
+from solver.i18n import issue_text, render
 from solver.io.owned import Target
 
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx")
@@ -50,8 +50,10 @@ def province_folders(path: Path) -> list[Path]:
     return out
 
 
-def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dict[str, Any]:
-    folder, shown, engine, time_limit, overrides = args
+def _one(
+    args: tuple[str, str, str, float | None, dict[str, Any] | None, dict[str, bool]],
+) -> dict[str, Any]:
+    folder, shown, engine, time_limit, overrides, outputs = args
     from models import InputError
     from solver.io import load_scenario
     from solver.io.rules import load_rule_set
@@ -66,7 +68,7 @@ def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dic
         failed = {
             "folder": shown,
             "status": "INPUT_ERROR",
-            "problems": [i.text() for i in e.issues],
+            "problems": [issue_text(i) for i in e.issues],
         }
         return failed | {"files": {"metrics.json": metrics_text(failed)}}
     except Exception as e:  # noqa: BLE001 - one province must not sink the others
@@ -75,6 +77,18 @@ def _one(args: tuple[str, str, str, float | None, dict[str, Any] | None]) -> dic
     files = plan_files(o)
     if o.plan is None or o.explanation:  # no plan, or one the checker rejects: not current
         files = {"metrics.json": files["metrics.json"]}
+    elif any(outputs.values()):  # the province's workbook, report and decision pages
+        from solver.reports import ReportData, report_files
+
+        files.update(
+            report_files(
+                ReportData.of_outcome(o),
+                xlsx=outputs.get("xlsx", False),
+                html=outputs.get("html", False),
+                pages=outputs.get("pages", False),
+                pdf=outputs.get("pdf", False),
+            )
+        )
     return {
         "files": files,
         "folder": shown,
@@ -94,6 +108,7 @@ def solve_all(
     on_done: Callable[[], None] = lambda: None,
     overrides: dict[str, Any] | None = None,
     dask: str | None = None,
+    outputs: dict[str, bool] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Solve every province folder under `path` into the `target` folder; returns one summary
     row per province and the exit code (0 all solved, 2 all failures infeasible, 1 otherwise)."""
@@ -102,7 +117,9 @@ def solve_all(
     folders = province_folders(path)
     staging = Staging(target)
     try:
-        summary = _solve_into(staging, folders, engine, time_limit, jobs, on_done, overrides, dask)
+        summary = _solve_into(
+            staging, folders, engine, time_limit, jobs, on_done, overrides, dask, outputs or {}
+        )
         staging.publish()
     except BaseException:
         staging.discard()
@@ -121,13 +138,16 @@ def _solve_into(
     on_done: Callable[[], None],
     overrides: dict[str, Any] | None,
     dask: str | None = None,
+    outputs: dict[str, bool] | None = None,
 ) -> list[dict[str, Any]]:
     from solver import parallel
     from solver.io.reader import read_table
     from solver.io.writer import combined_files, write_files
 
     out = staging.path
-    tasks = [(str(d.resolve()), str(d), engine, time_limit, overrides) for d in folders]
+    tasks = [
+        (str(d.resolve()), str(d), engine, time_limit, overrides, outputs or {}) for d in folders
+    ]
     results = parallel.run(_one, tasks, jobs, dask, on_done)
     for d, r in zip(folders, results, strict=True):  # the workers return text; written here
         write_files(out / d.name, r.pop("files"))

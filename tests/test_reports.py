@@ -311,3 +311,25 @@ def test_comparison_report(bundled_plan, tmp_path):
     assert code == 0, stdout + stderr
     page = (out / "report.html").read_text("utf-8")
     assert 'id="levels-chart"' in page and "cdn" not in page.split("<body>")[1].lower()
+
+
+def test_several_provinces_get_their_workbooks_and_reports(two_provinces, tmp_path):
+    out = tmp_path / "all"
+    code, stdout, stderr = invoke(
+        "solve",
+        str(two_provinces),
+        "-o",
+        str(out),
+        "-j",
+        "2",
+        "--lang",
+        "vi",
+        "--xlsx",
+        "--report",
+    )
+    assert code == 0, stdout + stderr
+    for d in sorted(p for p in out.iterdir() if p.is_dir()):
+        assert (d / "plan.xlsx").is_file() and (d / "report.html").is_file()
+        assert (d / "decisions" / "index.html").is_file()
+        assert rows(d / "plan.csv")[0].keys() >= {"mã", "trạng thái"}
+    assert "tỉnh" in rows(out / "plan.csv")[0]
