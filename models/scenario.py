@@ -54,7 +54,7 @@ DATE_WINDOW = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 def _plausible(d: dt.date) -> dt.date:
     lo, hi = DATE_WINDOW
     if not lo <= d <= hi:
-        raise ValueError(f"a date between {lo} and {hi} (a typo in the year?)")
+        raise ValueError(msg("a date between {lo} and {hi} (a typo in the year?)", lo=lo, hi=hi))
     return d
 
 
@@ -191,7 +191,9 @@ class Secondee(Row):
     @model_validator(mode="after")
     def _dates(self) -> Secondee:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(
+                msg("end {end} is before start {start}", end=self.end, start=self.start)
+            )
         return self
 
 
@@ -353,8 +355,12 @@ class ScenarioConfig(BaseModel):
             set(self.objective)
         ) != len(self.objective):
             raise ValueError(
-                f"objective must order each level once: {', '.join(LEVELS)} (changes may be "
-                "left out); got " + ", ".join(lv.value for lv in self.objective)
+                msg(
+                    "objective must order each level once: {levels} (changes may be left out); "
+                    "got {got}",
+                    levels=", ".join(LEVELS),
+                    got=", ".join(lv.value for lv in self.objective),
+                )
             )
         return self
 
@@ -362,7 +368,7 @@ class ScenarioConfig(BaseModel):
     def _weights(self) -> ScenarioConfig:
         bad = {k: v for k, v in (self.specialty_weights or {}).items() if not v > 0}
         if bad:
-            raise ValueError(f"specialty_weights must be > 0; got {bad}")
+            raise ValueError(msg("specialty_weights must be > 0; got {bad}", bad=bad))
         return self
 
     def order(self, has_baseline: bool = False) -> list[Level]:

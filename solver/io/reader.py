@@ -367,7 +367,10 @@ def _expected(model: type[BaseModel], err: dict[str, Any]) -> tuple[str | Msg, s
         bound = next(iter(ctx.values())) if ctx else "?"
         return msg("a number {sign} {bound}", sign=sign, bound=bound), None
     if typ == "value_error":
-        return str(ctx.get("error", err.get("msg", ""))), None
+        error = ctx.get("error")
+        if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Msg):
+            return error.args[0], None  # a schema check's message, to translate where shown
+        return str(error if error is not None else err.get("msg", "")), None
     return str(err.get("msg", typ)), None
 
 
