@@ -140,14 +140,7 @@ class _Model:
             if remaining <= 0:
                 if not integer:
                     return None
-                if values is not None:  # the plan of the stages done, the rest unproven
-                    return self._stopped(values, bounds, seconds, lv)
-                return _error(
-                    levels,
-                    bounds,
-                    seconds,
-                    f"the time limit ended before stage {lv} found a plan",
-                )
+                return self._stopped(values, bounds, seconds, lv)
             solver.SetTimeLimit(int(remaining * 1000))
             cost = np.zeros(len(net.tail), dtype=np.int64)
             for name, w in stage:
@@ -166,14 +159,7 @@ class _Model:
             if not integer and code != pywraplp.Solver.OPTIMAL:
                 return None
             if code == pywraplp.Solver.NOT_SOLVED and integer:  # stopped by the time limit
-                if values is not None:
-                    return self._stopped(values, bounds, seconds, lv)
-                return _error(
-                    levels,
-                    bounds,
-                    seconds,
-                    f"the time limit ended before stage {lv} found a plan",
-                )
+                return self._stopped(values, bounds, seconds, lv)
             if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
                 return _error(
                     levels, bounds, seconds, f"{self.backend} status {code} at stage {lv}"
@@ -212,13 +198,17 @@ class _Model:
 
     def _stopped(
         self,
-        values: np.ndarray,
+        values: np.ndarray | None,
         bounds: dict[str, float | None],
         seconds: dict[str, float],
         lv: str,
     ) -> Result:
-        """The time limit ended stage `lv`: the plan of the stages before it, FEASIBLE; the
-        levels from `lv` on have no bound."""
+        """The time limit ended stage `lv`: the plan of the stages before it, FEASIBLE, the
+        levels from `lv` on without a bound; ERROR when no stage had found a plan yet."""
+        if values is None:
+            return _error(
+                {}, bounds, seconds, f"the time limit ended before stage {lv} found a plan"
+            )
         levels = self.p.network.level_values(values)
         out = {name: bounds.get(name) for name in levels}
         return Result(
