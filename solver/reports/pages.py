@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import PersonKind, PlanRow, PlanStatus
+from models import PersonKind, PlanStatus
 from solver import i18n
 from solver.i18n import _
 from solver.reports import ReportData
@@ -17,7 +17,7 @@ from solver.reports.html import esc, level_table
 
 PRINT_STYLE = """
 @page{size:A4;margin:12mm}
-body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:8.5pt;color:#111;margin:0}
+body{font-family:"DejaVu Sans",Arial,sans-serif;font-size:8pt;line-height:1.2;color:#111;margin:0}
 ol.cols{columns:2;column-gap:6mm;margin:0;padding-left:7mm}ol.cols li{break-inside:avoid}
 h1{font-size:14pt;margin:0 0 2mm}h2{font-size:10pt;margin:2.5mm 0 1mm}
 .meta{color:#444;margin-bottom:2mm}
@@ -81,10 +81,6 @@ def commune_page(d: ReportData, code: str) -> str:
     leaving = d.leaving(code)
     col = i18n.column_label
 
-    def person(r: PlanRow) -> list[Any]:
-        return [r.id, r.name, i18n.label("category", r.category), _spec(d, r.specialty)]
-
-    heads = [col("id"), col("name"), col("category"), col("specialty")]
     quota = d.unit_total(code, "quota")
     short, before = d.unit_total(code, "shortage"), d.unit_total(code, "before_shortage")
     gaps = {sp: n for sp, n in d.specialty_gaps(code).items() if n}
@@ -114,10 +110,11 @@ def commune_page(d: ReportData, code: str) -> str:
         "<h2>" + esc(_("Stay")) + f" ({len(stays)})</h2>",
         _columns([f"{r.id} {r.name} — {_spec(d, r.specialty)}" for r in stays]),
         "<h2>" + esc(_("Arrive")) + f" ({len(arrives)})</h2>",
-        _table(
-            [*heads, _("from"), col("km")],
-            [[*person(r), d.name(r.from_), r.km] for r in arrives],
-            {5},
+        _columns(
+            [
+                f"{r.id} {r.name} — {_spec(d, r.specialty)} ← {d.name(r.from_)} ({r.km} km)"
+                for r in arrives
+            ]
         ),
         "<h2>" + esc(_("Seconded here")) + f" ({len(seconded)})</h2>",
         _table(
