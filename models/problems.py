@@ -35,9 +35,6 @@ class Msg:
     def __contains__(self, part: str) -> bool:
         return part in str(self)
 
-    def __add__(self, other: object) -> str:
-        return str(self) + str(other)
-
 
 def msg(template: str, **args: Any) -> Msg:
     """A message with its values: msg("quota of {q}", q=36)."""

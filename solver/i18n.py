@@ -71,13 +71,11 @@ def use(lang: str | None, explicit: bool = True) -> Iterator[str]:
         _explicit.reset(t2)
 
 
-def activate(lang: str, explicit: bool = False) -> None:
+def activate(lang: str) -> None:
     """Set the active language for the rest of this context (a command's scenario default)."""
     if lang not in LANGS:
         raise ValueError(f"language {lang!r}: expected one of {', '.join(LANGS)}")
     _lang.set(lang)
-    if explicit:
-        _explicit.set(True)
 
 
 def _(message: str) -> str:
@@ -251,34 +249,32 @@ def issue_text(i: object) -> str:
     return text
 
 
-def specialty_names(scenario: object) -> dict[str, str]:
-    """Specialty code → its name in the active language (English: the code itself, as the
-    English files always wrote it; Vietnamese: the specialties table's name_vi)."""
-    lang = current()
+@functools.lru_cache(maxsize=16)
+def _specialty_titles(lang: str, specialties: tuple[object, ...]) -> dict[str, str]:
     out = {}
-    for sp in getattr(scenario, "specialties", ()):
-        if lang == "en":
-            out[sp.code] = sp.code
-        else:
-            out[sp.code] = getattr(sp, f"name_{lang}", None) or sp.name
+    for sp in specialties:
+        name = getattr(sp, f"name_{lang}", None) if lang != "en" else None
+        out[getattr(sp, "code")] = name or getattr(sp, "name")  # noqa: B009
     return out
+
+
+def specialty_titles(scenario: object) -> dict[str, str]:
+    """Specialty code → its readable name in the active language (the specialties table's
+    name, or name_vi in Vietnamese), as reports show it."""
+    return _specialty_titles(current(), tuple(getattr(scenario, "specialties", ())))
+
+
+def specialty_names(scenario: object) -> dict[str, str]:
+    """Specialty code → how tables and reasons name it: the code itself in English (as the
+    English files always wrote it), the readable name in other languages."""
+    titles = specialty_titles(scenario)
+    return {code: code for code in titles} if current() == "en" else titles
 
 
 def specialty_label(scenario: object, code: str) -> str:
     if current() == "en" or not code:
         return code
-    return _specialty_names(id(scenario), scenario, current()).get(code, code)
-
-
-_NAMES_CACHE: dict[tuple[int, str], tuple[object, dict[str, str]]] = {}
-
-
-def _specialty_names(key: int, scenario: object, lang: str) -> dict[str, str]:
-    hit = _NAMES_CACHE.get((key, lang))
-    if hit is None or hit[0] is not scenario:
-        hit = (scenario, specialty_names(scenario))
-        _NAMES_CACHE[(key, lang)] = hit
-    return hit[1]
+    return specialty_titles(scenario).get(code, code)
 
 
 def label(context: str, code: str) -> str:

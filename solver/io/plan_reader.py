@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from models import PLAN_COLUMNS, InputError, Issue, Plan, PlanRow
 from models.plan import OPTIONAL_PLAN_COLUMNS
 from solver import i18n
-from solver.io.reader import RawTable, _expected, _read_csv
+from solver.io.reader import RawTable, _expected, _read_csv, specialty_codes_by_name
 from solver.io.writer import LABELLED, SPECIALTY_COLUMNS
 from solver.paths import default_specialties_file
 
@@ -84,13 +84,8 @@ CODE_COLUMNS = ("from", "to")
 @functools.cache
 def _specialty_codes() -> dict[str, str]:
     """Specialty name (English or Vietnamese, folded) → code, from the bundled vocabulary."""
-    out: dict[str, str] = {}
     table = _read_csv(default_specialties_file(), [])
-    for rec in table.rows if table is not None else []:
-        for col in ("name", "name_vi"):
-            if rec.get(col):
-                out[i18n.fold(rec[col])] = rec["code"]
-    return out
+    return specialty_codes_by_name(table) if table is not None else {}
 
 
 def delocalized(raw: RawTable) -> RawTable:

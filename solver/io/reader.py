@@ -409,15 +409,17 @@ def _coded(v: str, kind: str) -> str:
     """A cell as the schema reads it: a Vietnamese label (cán bộ, có/không) as its code, a
     date written dd/mm/yyyy (the Vietnamese order) as YYYY-MM-DD. Anything else unchanged."""
     if kind == "bool":
-        return i18n.code_of("yes/no", v) or v
+        return v if v.lower() in TRUE or v.lower() in FALSE else (i18n.code_of("yes/no", v) or v)
     if kind == "date":
-        m = _DMY.fullmatch(v)
+        m = _DMY.fullmatch(v) if "/" in v else None
         if m:
             d, mo, y = (int(x) for x in m.groups())
             try:
                 return dt.date(y, mo, d).isoformat()
             except ValueError:
                 return v  # the schema says what is wrong, with the value as written
+        return v
+    if v in i18n.LABELS[kind[5:]]:  # already a code: most cells
         return v
     return i18n.code_of(kind[5:], v) or v
 
@@ -652,18 +654,24 @@ SPECIALTY_CELLS = {
 }
 
 
-def _specialty_names_as_codes(raws: dict[str, RawTable]) -> None:
-    """Specialty cells that hold a specialty's name (English or Vietnamese, any case) instead
-    of its code get the code, as the vocabulary (specialties) says."""
-    voc = raws.get("specialties")
-    if voc is None:
-        return
+def specialty_codes_by_name(voc: RawTable) -> dict[str, str]:
+    """A specialties table's names (English and Vietnamese, folded) → their codes."""
     by_name: dict[str, str] = {}
     for rec in voc.rows:
         code = rec.get("code", "").strip()
         for col in ("name", "name_vi"):
             if rec.get(col, "").strip() and code:
                 by_name.setdefault(i18n.fold(rec[col]), code)
+    return by_name
+
+
+def _specialty_names_as_codes(raws: dict[str, RawTable]) -> None:
+    """Specialty cells that hold a specialty's name (English or Vietnamese, any case) instead
+    of its code get the code, as the vocabulary (specialties) says."""
+    voc = raws.get("specialties")
+    if voc is None:
+        return
+    by_name = specialty_codes_by_name(voc)
     if not by_name:
         return
     for table, cols in SPECIALTY_CELLS.items():

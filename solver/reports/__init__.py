@@ -5,11 +5,12 @@ returns file contents; only the CLI writes them (atomically, through solver.io.o
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from models import PersonKind, Plan, PlanRow, PlanStatus, Scenario
+from solver import i18n
 
 if TYPE_CHECKING:  # pragma: no cover
     from models import QuotaTable
@@ -27,22 +28,19 @@ class ReportData:
     plan: Plan
     communes: list[dict[str, Any]]
     metrics: dict[str, Any]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of_outcome(cls, o: Outcome) -> ReportData:
         assert o.plan is not None and o.problem is not None and o.communes is not None
         return cls(o.scenario, o.problem.quotas, o.plan, o.communes, o.metrics)
 
-    @cached_property
-    def names(self) -> dict[str, str]:
-        """Unit code → name, for new units and for the old units people came from."""
-        out = {o.code: o.name for o in self.scenario.old_units}
-        out.update(self.scenario.names)
-        return out
-
     def name(self, code: str) -> str:
-        return self.names.get(code, code)
+        """A unit's name (plan rows hold new unit codes only)."""
+        return self.scenario.names.get(code, code)
+
+    def specialty(self, code: str) -> str:
+        """A specialty's readable name in the active language."""
+        return i18n.specialty_titles(self.scenario).get(code, code)
 
     @cached_property
     def by_unit(self) -> dict[str, list[dict[str, Any]]]:

@@ -209,10 +209,7 @@ def map_figure(d: ReportData) -> Any:
 def specialty_figure(d: ReportData) -> Any:
     import plotly.graph_objects as go
 
-    names = {
-        sp.code: (sp.name_vi if i18n.current() == "vi" and sp.name_vi else sp.name)
-        for sp in d.scenario.specialties
-    }
+    names = i18n.specialty_titles(d.scenario)
     before, after = d.specialty_gaps(before=True), d.specialty_gaps()
     specs = [sp for sp in d.specialties if before.get(sp) or after.get(sp)]
     x = [names.get(sp, sp) for sp in specs]

@@ -63,13 +63,6 @@ def _columns(items: list[str]) -> str:
     return '<ol class="cols">' + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ol>"
 
 
-def _spec(d: ReportData, code: str) -> str:
-    for sp in d.scenario.specialties:
-        if sp.code == code:
-            return sp.name_vi if i18n.current() == "vi" and sp.name_vi else sp.name
-    return code
-
-
 def commune_page(d: ReportData, code: str) -> str:
     """The body of one unit's page."""
     name = d.name(code)
@@ -108,11 +101,11 @@ def commune_page(d: ReportData, code: str) -> str:
         )
         + "</p>",
         "<h2>" + esc(_("Stay")) + f" ({len(stays)})</h2>",
-        _columns([f"{r.id} {r.name} — {_spec(d, r.specialty)}" for r in stays]),
+        _columns([f"{r.id} {r.name} — {d.specialty(r.specialty)}" for r in stays]),
         "<h2>" + esc(_("Arrive")) + f" ({len(arrives)})</h2>",
         _columns(
             [
-                f"{r.id} {r.name} — {_spec(d, r.specialty)} ← {d.name(r.from_)} ({r.km} km)"
+                f"{r.id} {r.name} — {d.specialty(r.specialty)} ← {d.name(r.from_)} ({r.km} km)"
                 for r in arrives
             ]
         ),
@@ -123,7 +116,7 @@ def commune_page(d: ReportData, code: str) -> str:
                 [
                     r.id,
                     r.name,
-                    _spec(d, r.specialty),
+                    d.specialty(r.specialty),
                     d.name(r.from_),
                     i18n.date(ends.get(r.id, "")),
                 ]
@@ -133,7 +126,7 @@ def commune_page(d: ReportData, code: str) -> str:
         "<h2>" + esc(_("Leave this unit")) + f" ({len(leaving)})</h2>",
         _columns(
             [
-                f"{r.id} {r.name} — {_spec(d, r.specialty)} → "
+                f"{r.id} {r.name} — {d.specialty(r.specialty)} → "
                 + (d.name(r.to) if r.to else i18n.label("status", r.status.value))
                 for r in leaving
             ]
@@ -141,7 +134,7 @@ def commune_page(d: ReportData, code: str) -> str:
         "<h2>" + esc(_("Remaining gaps")) + "</h2>",
         "<p>"
         + (
-            esc("; ".join(f"{_spec(d, sp)}: {n}" for sp, n in sorted(gaps.items())))
+            esc("; ".join(f"{d.specialty(sp)}: {n}" for sp, n in sorted(gaps.items())))
             if gaps
             else esc(_("No specialty gap remains."))
         )

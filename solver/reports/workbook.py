@@ -104,10 +104,7 @@ def plan_workbook(d: ReportData) -> bytes:
     col = i18n.column_label
     m = d.metrics
     names = i18n.specialty_names(d.scenario)
-    spec = {
-        sp.code: (sp.name_vi if i18n.current() == "vi" and sp.name_vi else sp.name)
-        for sp in d.scenario.specialties
-    }
+    spec = i18n.specialty_titles(d.scenario)
 
     # summary
     before = m.get("before", {}).get("objective", {})
