@@ -127,15 +127,77 @@ def test_unknown_engine_is_refused():
         engines.solve(prepare(tiny(), RULES), "simplex")
 
 
-def test_flow_hands_a_binding_max_moves_to_the_general_engine():
+def test_a_binding_max_moves_is_proven_on_the_flow_by_a_price_per_move():
     p = prepare(tiny(max_moves=1), RULES)
     free = engines.solve(prepare(tiny(), RULES), "flow")
     assert free.engine == "flow" and free.flows is not None and p.moves(free.flows) == 2
     r = engines.solve(p, "flow")
-    assert r.engine == "general" and r.status == SolveStatus.OPTIMAL
-    assert "solved by the general engine" in r.message
+    assert r.engine == "flow" and r.method == "Lagrangian" and r.status == SolveStatus.OPTIMAL
+    assert "Lagrangian search" in r.message
     assert r.flows is not None and p.moves(r.flows) == 1
     assert r.levels["quota_shortage"] == free.levels["quota_shortage"] + 1
+    mip = general.solve(p, lp_first=False)  # the staged integer program agrees
+    assert mip.levels == r.levels
+
+
+def test_a_max_moves_the_flow_cannot_hold_goes_to_the_general_engine():
+    """Where secondees are extra and the relaxation breaks the officials' quota, the general
+    engine answers, and says why."""
+    communes = [commune("00001"), commune("00002", lat=21.6)]
+    offs = [official(f"P{i}", "90001", specialty="accounting") for i in range(5)]
+    offs += [official("Q1", "90002", specialty="construction", can_relocate=False)]
+    s = scenario(
+        communes,
+        officials=offs,
+        secondees=[secondee("S1", "00002", specialty="construction")],
+        secondee_budget=1,
+        max_moves=1,
+    )
+    p = prepare(s, RULES)
+    r = engines.solve(p, "flow")
+    mip = general.solve(p, lp_first=False)
+    assert r.status == mip.status == SolveStatus.OPTIMAL
+    assert r.levels == mip.levels
+    assert r.flows is not None and p.moves(r.flows) <= 1 and not p.over_quota(r.flows)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(person, min_size=2, max_size=12),
+    budget=st.integers(0, 3),
+    max_moves=st.integers(0, 4),
+    in_quota=st.booleans(),
+)
+def test_max_moves_plans_equal_the_staged_integer_program(people, budget, max_moves, in_quota):
+    """On random scenarios with a max_moves: the default engine (the Lagrangian search on the
+    flow, else the general engine) reaches the staged integer program's value on every
+    level, keeps the limit, and its plan passes the checker."""
+    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i) for i in range(4)]
+    offs = [
+        official(
+            f"P{i}",
+            f"9000{p['home'] + 1}",
+            specialty=p["specialty"],
+            specialties=p["extra"],
+            can_relocate=p["can_relocate"],
+            max_km=p["max_km"],
+        )
+        for i, p in enumerate(people)
+    ]
+    secs = [secondee("S1", "00001"), secondee("S2", "00004", specialty="construction")]
+    s = scenario(
+        communes, officials=offs, secondees=secs, secondee_budget=budget, max_moves=max_moves
+    )
+    rs = IN_QUOTA if in_quota else RULES
+    p = prepare(s, rs)
+    r = engines.solve(p, "flow")
+    mip = general.solve(p, lp_first=False)
+    assert r.status == mip.status
+    if r.status == SolveStatus.OPTIMAL:
+        assert r.levels == mip.levels
+        assert r.flows is not None and p.moves(r.flows) <= max_moves
+        o = run.solve(s, rs, "flow")
+        assert check(s, rs, o.plan, o.metrics).ok
 
 
 def test_a_slack_max_moves_stays_with_the_flow_engine():

@@ -194,8 +194,9 @@ def test_multi_specialty_official_fills_either_need():
 def test_max_moves_side_constraint():
     offs = [official(f"P{i}", "90001") for i in range(6)]
     s = three(offs, max_moves=1)
-    o = solve(s)  # the flow engine hands max_moves to the general engine
-    assert o.result.engine == "general"
+    o = solve(s)  # the flow engine holds max_moves by a price per move (Lagrangian)
+    assert (o.result.engine, o.result.method) == ("flow", "Lagrangian")
+    assert levels(solve(s, "general")) == levels(o)
     assert (o.plan.to_frame()["status"] == "moves").sum() == 1
     assert levels(o) == (6.0, 3, 40)
 

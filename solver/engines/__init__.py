@@ -2,19 +2,51 @@
 
 `flow` (exact min-cost flow, the default), `general` (staged integer program with side
 constraints), `greedy` (the by-hand baseline), `as-merged` (nobody moves, no secondee: the
-situation every plan is compared with). `solve` picks the engine and hands a problem
-the network cannot hold (a binding `max_moves`, weights too large for exact integer costs)
-from the flow engine to the general one: a binding `max_moves`, a relaxation optimum that
-places more officials than a quota where secondees are extra (see solver/problem.py), weights
-too large for exact integer costs. No other module picks an engine.
+situation every plan is compared with). `solve` picks the engine. A binding `max_moves` is
+solved on the flow by a Lagrangian search (solver/engines/lagrange.py), proven optimal when it
+lands on the limit. The flow engine hands to the general one what the network cannot hold: a
+relaxation optimum that places more officials than a quota where secondees are extra (see
+solver/problem.py), a `max_moves` the search cannot settle (with its best plan as warm start),
+weights too large for exact integer costs. No other module picks an engine.
 """
 
 from __future__ import annotations
 
+import time
+
+from models import SolveStatus
+from solver.engines import lagrange
 from solver.engines.base import Result
+from solver.engines.lagrange import Search
 from solver.problem import Problem
 
 ENGINES = ("flow", "general", "greedy", "as-merged")
+MAX_MOVES = "max_moves is a side constraint"
+
+
+def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) -> Result | Search:
+    """The flow engine's answer under a binding max_moves, proven by the Lagrangian search,
+    or the search's stop (its best flow within max_moves goes to the general engine)."""
+    t0 = time.perf_counter()
+    found = lagrange.search(p, order, deadline)
+    seconds = {**plain.seconds, "lagrangian": time.perf_counter() - t0}
+    if not found.proven or found.flows is None or p.over_quota(found.flows):
+        if found.proven:
+            found.why = "its flow breaks the officials' quota where secondees are extra"
+            found.proven = False
+        return found
+    levels = p.network.level_values(found.flows)
+    return Result(
+        "flow",
+        SolveStatus.OPTIMAL,
+        levels,
+        dict(levels),
+        seconds,
+        found.flows,
+        message=f"max_moves held by a price of {found.price_text} per move "
+        f"(Lagrangian search, {found.solves} flows)",
+        method="Lagrangian",
+    )
 
 
 def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> Result:
@@ -24,14 +56,29 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
     if engine == "flow":
         from solver.engines import flow
 
+        t0 = time.perf_counter()
         r = flow.solve(p, order)
         why = _side_constraint_binds(p, r)
         if why is None:
             return r
+        warm = r.flows if r.ok else None
+        notes = []
+        if why == MAX_MOVES:
+            found = _lagrangian(p, order, r, t0 + limit)
+            if isinstance(found, Result):
+                return found
+            warm = found.flows
+            notes.append(
+                f"flow engine: the Lagrangian search on max_moves stopped after {found.solves} "
+                f"flows ({found.why})"
+                + ("" if found.bound is None else f", weighted bound {found.bound}")
+            )
+        else:
+            notes.append(f"flow engine: {why}")
         from solver.engines import general
 
-        g = general.solve(p, order, limit, warm=r.flows if r.ok else None)
-        note = f"flow engine: {why}; solved by the general engine"
+        g = general.solve(p, order, max(0.0, limit - (time.perf_counter() - t0)), warm=warm)
+        note = "; ".join(notes) + "; solved by the general engine"
         g.message = f"{note}; {g.message}" if g.message else note
         return g
     if engine == "general":
@@ -55,8 +102,6 @@ def _side_constraint_binds(p: Problem, r: Result) -> str | None:
         return r.message
     if not r.ok or r.flows is None:
         return None
-    if p.max_moves is not None and p.moves(r.flows) > p.max_moves:
-        return "max_moves is a side constraint"
     over = p.over_quota(r.flows)
     if over:
         c, b, n, q = over[0]
@@ -64,6 +109,8 @@ def _side_constraint_binds(p: Problem, r: Result) -> str | None:
             f"its relaxation places more officials than the quota in {len(over)} unit(s) "
             f"(e.g. {c}, {b} bloc: {n} > {q})"
         )
+    if p.max_moves is not None and p.moves(r.flows) > p.max_moves:
+        return MAX_MOVES
     return None
 
 

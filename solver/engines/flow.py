@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import min_cost_flow as min_cost_flow_module
 
 from models import LEVELS, SolveStatus
 from solver.engines.base import Result
@@ -63,38 +63,70 @@ def multipliers(order: Sequence[str], rng: dict[str, int]) -> dict[str, int]:
     return m
 
 
+def weighted_costs(p: Problem, order: Sequence[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """The one cost vector Σ M_i · L_i of the arcs, and the multipliers M."""
+    arr = p.network.arrays()
+    mult = multipliers(order, ranges(p))
+    cost = np.zeros_like(arr["tail"], dtype=np.int64)
+    for lv in LEVELS:
+        cost += np.int64(mult[lv]) * arr[lv]
+    return cost, mult
+
+
+def width(p: Problem, order: Sequence[str]) -> int:
+    """How much Σ M_i · L_i can differ between two plans: Σ M_i · R_i."""
+    rng = ranges(p)
+    mult = multipliers(order, rng)
+    return sum(mult[lv] * rng[lv] for lv in order)
+
+
+def overflows(p: Problem, cost: np.ndarray) -> int | None:
+    """The largest |cost| when it could leave the solver's exact integer range, else None."""
+    biggest = int(np.abs(cost).max()) if len(cost) else 0
+    return biggest if biggest * (len(p.network.names) + 1) >= COST_LIMIT else None
+
+
+def min_cost_flow(
+    p: Problem, arr: dict[str, np.ndarray], cost: np.ndarray
+) -> tuple[int, np.ndarray | None]:
+    """One SimpleMinCostFlow solve of the network with these arc costs: (status, flows)."""
+    n_nodes = len(p.network.names)
+    smcf = min_cost_flow_module.SimpleMinCostFlow()
+    if len(cost):
+        smcf.add_arcs_with_capacity_and_unit_cost(arr["tail"], arr["head"], arr["cap"], cost)
+    smcf.set_nodes_supplies(
+        np.arange(n_nodes, dtype=np.int32), np.asarray(p.network.supply, dtype=np.int64)
+    )
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        return status, None
+    flows = smcf.flows(np.arange(len(cost), dtype=np.int64)) if len(cost) else np.zeros(0)
+    return status, np.asarray(flows, dtype=np.int64)
+
+
 def solve(p: Problem, order: Sequence[str] | None = None) -> Result:
     order = list(order or LEVELS)
     t0 = time.perf_counter()
     net = p.network
     arr = net.arrays()
-    mult = multipliers(order, ranges(p))
-    cost = np.zeros_like(arr["tail"], dtype=np.int64)
-    for lv in LEVELS:
-        cost += np.int64(mult[lv]) * arr[lv]
-    n_nodes = len(net.names)
-    biggest = int(np.abs(cost).max()) if len(cost) else 0
-    if biggest * (n_nodes + 1) >= COST_LIMIT:
+    cost, _ = weighted_costs(p, order)
+    biggest = overflows(p, cost)
+    if biggest is not None:
         return Result(
             "flow",
             SolveStatus.ERROR,
             message=(
-                f"level weights too large for exact integer costs ({biggest} × {n_nodes} nodes); "
-                "use --engine general (staged solves)"
+                f"level weights too large for exact integer costs ({biggest} × "
+                f"{len(net.names)} nodes); use --engine general (staged solves)"
             ),
             method="weights",
         )
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    if len(cost):
-        smcf.add_arcs_with_capacity_and_unit_cost(arr["tail"], arr["head"], arr["cap"], cost)
-    smcf.set_nodes_supplies(
-        np.arange(n_nodes, dtype=np.int32), np.asarray(net.supply, dtype=np.int64)
-    )
-    status = smcf.solve()
+    status, flows = min_cost_flow(p, arr, cost)
     seconds = {"solve": time.perf_counter() - t0}
-    if status == smcf.INFEASIBLE or status == smcf.UNBALANCED:
+    S = min_cost_flow_module.SimpleMinCostFlow
+    if status in (S.INFEASIBLE, S.UNBALANCED):
         return Result("flow", SolveStatus.INFEASIBLE, seconds=seconds, method="weights")
-    if status != smcf.OPTIMAL:
+    if flows is None:
         return Result(
             "flow",
             SolveStatus.ERROR,
@@ -102,8 +134,6 @@ def solve(p: Problem, order: Sequence[str] | None = None) -> Result:
             message=f"min-cost flow status {status}",
             method="weights",
         )
-    flows = smcf.flows(np.arange(len(cost), dtype=np.int64)) if len(cost) else np.zeros(0)
-    flows = np.asarray(flows, dtype=np.int64)
     levels = net.level_values(flows)
     return Result(
         "flow", SolveStatus.OPTIMAL, levels, dict(levels), seconds, flows, method="weights"
