@@ -33,7 +33,7 @@ offset), and the network is totally unimodular, so an LP optimum is integral.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
@@ -66,6 +66,7 @@ PLACE_SLOT, PLACE_COMMUNE, UNPLACED, NEED, QUOTA, TOTAL, UNPLACED_OUT = range(7)
 SEC_PICK, SEC_SLOT, SEC_COMMUNE, SEC_UNUSED, SEC_OUT, SEC_EXTRA = range(7, 13)
 PERSON_ARCS = (PLACE_SLOT, PLACE_COMMUNE, UNPLACED, SEC_SLOT, SEC_COMMUNE, SEC_PICK)
 INF = 1 << 40
+SB_NODE, Z_NODE = "SB[secondee budget]", "Z[secondees]"
 ANYWHERE = "*"  # a decided secondee whose unit the plan chooses
 
 CATEGORY_RANK = {
@@ -274,6 +275,36 @@ class Problem:
         """Secondees placed by a flow."""
         kinds = np.asarray(self.network.kind)
         return int(flows[(kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)].sum())
+
+    def with_budget(self, budget: int) -> Problem:
+        """The same problem at another secondee budget. Only supplies and capacities change:
+        the arcs and their costs are the same, so a budget sweep builds the network once. (A
+        problem prepared at budget 0 has no secondee arcs; prepare it at the largest budget.)
+        The plans' wording for budget 0 ("the secondee budget is 0") is not rewritten: this is
+        for the levels."""
+        cfg = self.scenario.config.model_copy(update={"secondee_budget": budget})
+        scenario = self.scenario.model_copy(update={"config": cfg})
+        net = self.network
+        sb = net._index.get(SB_NODE)
+        if sb is None:
+            return replace(self, scenario=scenario, budget=0)
+        new = min(budget, sum(len(q.members) for q in self.secondee_classes))
+        forced = self.budget - net.supply[sb]
+        if new < forced:
+            raise ValueError(f"budget {budget} is below the {forced} decided secondees")
+        supply = list(net.supply)
+        supply[sb] = new - forced
+        supply[net._index[Z_NODE]] = -new
+        kind = np.asarray(net.kind)
+        cap = np.asarray(net.cap, dtype=np.int64)
+        cap[np.isin(kind, (SEC_OUT, SEC_EXTRA, SEC_SLOT, SEC_COMMUNE))] = new
+        cap[kind == SEC_UNUSED] = new - forced
+        return replace(
+            self,
+            scenario=scenario,
+            network=replace(net, supply=supply, cap=cap.tolist()),
+            budget=new,
+        )
 
 
 def keep_priority(p: Official) -> tuple[int, int, int, str]:
@@ -715,8 +746,8 @@ class _NetworkBuilder:
         net, cfg = self.net, self.scenario.config
         sec_bloc = cfg.secondee_bloc.value
         forced = sum(len(q.members) for q in sclasses if q.forced)
-        sb = net.node("SB[secondee budget]", budget - forced)
-        z = net.node("Z[secondees]", -budget)
+        sb = net.node(SB_NODE, budget - forced)
+        z = net.node(Z_NODE, -budget)
         net.arc(sb, z, budget - forced, SEC_UNUSED)
         net.arc(self.d_node[sec_bloc], z, budget, SEC_OUT)
         if extra:

@@ -17,9 +17,11 @@ from typing import Any
 from models import LEVELS, SHORTAGE_LEVELS, Decision, DecisionKind, Scenario, Secondee
 from models.rules import RuleSet
 from solver import engines, parallel
-from solver.problem import prepare
+from solver.engines.base import Result
+from solver.problem import Problem, prepare
 
 LEVEL_NAMES = [lv.value for lv in LEVELS]
+SAME_AS = "same_optimum_as"  # a row filled from a smaller budget's optimum (not re-solved)
 
 
 def columns(param: str) -> list[str]:
@@ -31,6 +33,7 @@ def columns(param: str) -> list[str]:
         *(f"{lv}_gain" for lv in LEVEL_NAMES),
         *(f"{lv.value}_gain_per_step" for lv in SHORTAGE_LEVELS),
         "flat_from_here",
+        SAME_AS,
     ]
 
 
@@ -80,19 +83,53 @@ def parse_budgets(text: str) -> list[int]:
     return [int(v) for v in parse_values(text, integer=True)]
 
 
+# methods whose optimum is a linear programme's (a flow, an integral staged LP, a Lagrangian
+# price): a budget left unused there stays optimal for every larger budget (convexity)
+LP_METHODS = ("weights", "staged LP, integral", "Lagrangian")
+
+
+def _row(p: Problem, r: Result, param: str, value: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {param: value, "status": r.status.value}
+    if r.ok and r.flows is not None:
+        row["secondees_used"] = p.secondees_used(r.flows)
+        for lv in LEVEL_NAMES:
+            row[lv] = r.levels[lv]
+        row["_order"] = p.order
+    return row
+
+
 def _solve_value(task: tuple[Scenario, RuleSet, str, Any, str]) -> dict[str, Any]:
     s, rs, param, value, engine = task
     s = s.model_copy(update={"config": s.config.model_copy(update={param: value})})
     p = prepare(s, rs)
-    r = engines.solve(p, engine, s.config.time_limit)
-    row: dict[str, Any] = {param: value, "status": r.status.value}
-    if r.ok and r.flows is not None:
-        row["secondees_used"] = p.secondees_used(r.flows)
-        order = p.order
-        for lv in LEVEL_NAMES:
-            row[lv] = r.levels[lv]
-        row["_order"] = order
-    return row
+    return _row(p, engines.solve(p, engine, s.config.time_limit), param, value)
+
+
+def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[str, Any]]:
+    """Budgets in increasing order on one network (prepared at the largest; each budget
+    changes only supplies and capacities). Once an optimum proven by a linear programme
+    leaves budget unused (or every candidate is used), every larger budget has that same
+    optimum: its rows are filled from it, and say so."""
+    s, rs, budgets, engine = task
+    top = s.model_copy(
+        update={"config": s.config.model_copy(update={"secondee_budget": max(budgets)})}
+    )
+    base = prepare(top, rs)
+    rows: list[dict[str, Any]] = []
+    settled: dict[str, Any] | None = None
+    for b in budgets:
+        if settled is not None:
+            rows.append({**settled, "secondee_budget": b, SAME_AS: settled["secondee_budget"]})
+            continue
+        p = base.with_budget(b)
+        r = engines.solve(p, engine, s.config.time_limit)
+        row = _row(p, r, "secondee_budget", b)
+        rows.append(row)
+        used = row.get("secondees_used")
+        proven = r.status == "OPTIMAL" and r.method in LP_METHODS and used is not None
+        if proven and (used < p.budget or p.budget < b):
+            settled = row
+    return rows
 
 
 def param_sweep(
@@ -105,9 +142,25 @@ def param_sweep(
     dask: str | None = None,
     on_done: Any = lambda: None,
 ) -> list[dict[str, Any]]:
-    """One row per value (columns: `columns(param)`)."""
-    tasks = [(scenario, rule_set, param, v, engine) for v in values]
-    rows = parallel.run(_solve_value, tasks, jobs, dask, on_done)
+    """One row per value (columns: `columns(param)`). A budget sweep builds the network once
+    per worker and stops solving where the budget stops binding (`_solve_budgets`)."""
+    if param == "secondee_budget":
+        n = max(1, min(jobs, len(values)))
+        size = -(-len(values) // n)
+        chunks = [values[i : i + size] for i in range(0, len(values), size)]
+        done = iter(chunks)
+
+        def chunk_done() -> None:
+            for _ in next(done):
+                on_done()
+
+        tasks = [(scenario, rule_set, c, engine) for c in chunks]
+        rows = [
+            r for part in parallel.run(_solve_budgets, tasks, jobs, dask, chunk_done) for r in part
+        ]
+    else:
+        vtasks = [(scenario, rule_set, param, v, engine) for v in values]
+        rows = parallel.run(_solve_value, vtasks, jobs, dask, on_done)
     prev: dict[str, Any] | None = None
     for row in rows:
         order = row.pop("_order", LEVEL_NAMES)

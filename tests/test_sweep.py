@@ -128,3 +128,37 @@ def test_marginal_values_agree_with_a_resolve_with_one_more_secondee():
         assert rows[sp]["quota_shortage_gain"] == base["quota_shortage"] - got["quota_shortage"]
         assert rows[sp]["goes_to"] == o.plan.by_id()[f"one-more-{sp}"].to
     assert rows["accounting"]["specialty_shortage_gain"] > 0  # accountants are missing
+
+
+@pytest.mark.parametrize("in_quota", [False, True])
+def test_a_budget_sweep_on_one_network_equals_solving_each_budget_afresh(in_quota):
+    """The sweep builds the network once (only supplies and capacities change per budget) and
+    stops solving where the budget stops binding; its rows are those of fresh solves, and the
+    rows it did not solve name the budget whose optimum they carry."""
+    from solver import engines
+    from solver.problem import prepare
+    from solver.sweep import LEVEL_NAMES, SAME_AS
+
+    rules = RULES.model_copy(
+        update={"secondees": RULES.secondees.model_copy(update={"in_quota": in_quota})}
+    )
+    communes = [commune(f"0000{i}", lat=21.0 + 0.1 * i) for i in range(1, 5)]
+    offs = [official(f"P{i}", f"9000{i % 4 + 1}", specialty="office") for i in range(6)]
+    secs = [secondee(f"S{i}", f"0000{i % 4 + 1}") for i in range(4)]
+    s = scenario(communes, officials=offs, secondees=secs)
+    budgets = list(range(0, 8))
+    rows = secondee_budgets(s, rules, budgets)
+    filled = [r for r in rows if r.get(SAME_AS) is not None]
+    assert filled, "the budget stops binding within the sweep"
+    for r in rows:
+        b = r["budget"]
+        fresh_s = s.model_copy(
+            update={"config": s.config.model_copy(update={"secondee_budget": b})}
+        )
+        p = prepare(fresh_s, rules)
+        fresh = engines.solve(p, "flow")
+        assert r["status"] == fresh.status
+        assert [r[lv] for lv in LEVEL_NAMES] == [fresh.levels[lv] for lv in LEVEL_NAMES], b
+        assert r["secondees_used"] == p.secondees_used(fresh.flows)
+    first = filled[0][SAME_AS]
+    assert all(r[SAME_AS] == first for r in filled) and first < filled[0]["budget"]
