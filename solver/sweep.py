@@ -126,8 +126,8 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
         row = _row(p, r, "secondee_budget", b)
         rows.append(row)
         used = row.get("secondees_used")
-        proven = r.status == "OPTIMAL" and r.method in LP_METHODS and used is not None
-        if proven and (used < p.budget or p.budget < b):
+        proven = r.status == "OPTIMAL" and r.method in LP_METHODS
+        if proven and used is not None and (used < p.budget or p.budget < b):
             settled = row
     return rows
 
