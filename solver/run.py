@@ -50,31 +50,52 @@ def solve(
     """Solve one scenario (with `baseline`: as few changes from that plan as the levels before
     `changes` allow). Raises InputError for inputs that cannot be modelled; an infeasible
     scenario is an Outcome whose explanation says why."""
-    t0 = time.perf_counter()
+    clock = _Clock()
     p = prepare(scenario, rule_set, baseline=baseline)
-    t1 = time.perf_counter()
+    clock.lap("prepare")
     # the time limit covers the whole solve: building the problem is part of it
     limit = scenario.config.time_limit if time_limit is None else time_limit
-    r = engines.solve(p, engine, max(0.0, limit - (t1 - t0)))
-    timings = {"problem": t1 - t0, **{f"engine.{k}": v for k, v in r.seconds.items()}}
+    r = engines.solve(p, engine, max(0.0, limit - clock.elapsed))
+    clock.lap("engine", r.seconds)
     if not r.ok:
         expl: list[str | Msg] = [
             *(explain_infeasible(p) if r.status == SolveStatus.INFEASIBLE else [r.message])
         ]
-        m = metrics(p, engine, r, None, timings)
+        m = metrics(p, engine, r, None, clock.timings)
         return Outcome(scenario, rule_set, r, p, None, None, m, expl)
-    t2 = time.perf_counter()
     plan = build_plan(p, r)
-    t3 = time.perf_counter()
+    clock.lap("plan")
     rep = checker.evaluate(scenario, rule_set, plan, baseline)
-    t4 = time.perf_counter()
+    clock.lap("check")
     before, before_plan = as_merged(p, r if engine == "as-merged" else None)
-    timings["plan"] = t3 - t2
-    timings["check"] = t4 - t3
-    timings["before"] = time.perf_counter() - t4
+    clock.lap("as_merged")
+    timings = clock.timings
     m = metrics(p, engine, r, rep, timings, before, before_plan)
     table = communes_table(p, plan, before_plan)
     return Outcome(scenario, rule_set, r, p, plan, table, m, rep.violations, before)
+
+
+class _Clock:
+    """Seconds per stage of a solve, wall clock and this process's CPU time: `prepare`
+    (quotas, classes, the network), `engine` (with its own stages: the flow, the Lagrangian
+    search, each LP or integer-programme build and stage), `plan` (people from the flows),
+    `check` (the independent recount), `as_merged` (the situation before the plan)."""
+
+    def __init__(self) -> None:
+        self.t = self.start = time.perf_counter()
+        self.c = time.process_time()
+        self.timings: dict[str, Any] = {}
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def lap(self, name: str, parts: dict[str, float] | None = None) -> None:
+        t, c = time.perf_counter(), time.process_time()
+        self.timings[name] = {"wall": round(t - self.t, 4), "cpu": round(c - self.c, 4)}
+        if parts:
+            self.timings[name]["stages"] = {k: round(v, 4) for k, v in parts.items()}
+        self.t, self.c = t, c
 
 
 def as_merged(p: Problem, r: Result | None = None) -> tuple[Result, Plan | None]:
@@ -99,7 +120,7 @@ def metrics(
     engine: str,
     r: Result,
     rep: checker.CheckReport | None,
-    timings: dict[str, float],
+    timings: dict[str, Any],
     before: Result | None = None,
     before_plan: Plan | None = None,
 ) -> dict[str, Any]:
@@ -136,7 +157,7 @@ def metrics(
         "extends": list(s.extends),
         "input_notes": list(s.notes),
         "versions": _versions(),
-        "timings": {k: round(v, 4) for k, v in timings.items()},
+        "timings": timings,
     }
     if before is not None and before_plan is not None:
         st = Counter(r.status for r in before_plan)

@@ -63,10 +63,13 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
             return r
         warm = r.flows if r.ok else None
         notes = []
+        before = {"flow (relaxation)": r.seconds.get("flow", 0.0)}
         if why == MAX_MOVES:
+            t1 = time.perf_counter()
             found = _lagrangian(p, order, r, t0 + limit)
             if isinstance(found, Result):
                 return found
+            before["lagrangian"] = time.perf_counter() - t1
             warm = found.flows
             notes.append(
                 f"flow engine: the Lagrangian search on max_moves stopped after {found.solves} "
@@ -78,6 +81,7 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
         from solver.engines import general
 
         g = general.solve(p, order, max(0.0, limit - (time.perf_counter() - t0)), warm=warm)
+        g.seconds = before | g.seconds
         note = "; ".join(notes) + "; solved by the general engine"
         g.message = f"{note}; {g.message}" if g.message else note
         return g

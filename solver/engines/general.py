@@ -52,7 +52,10 @@ def solve(
     order = list(order or LEVELS)
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
     lp = _Model(p, LP_BACKEND, integer=False) if lp_first else None
+    if lp is not None:
+        seconds["lp.build"] = time.perf_counter() - t0
     if lp is not None and lp.solver is not None:
         r = lp.staged(order, time_limit, seconds, "lp.")
         if r is not None and r.status == SolveStatus.INFEASIBLE:
@@ -65,17 +68,19 @@ def solve(
     if hint and warm is None:
         t0 = time.perf_counter()
         fr = flow_engine.solve(p, order)
-        seconds["warm_start"] = time.perf_counter() - t0
+        seconds["warm start (flow)"] = time.perf_counter() - t0
         if fr.status == SolveStatus.INFEASIBLE:
             return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
         warm = fr.flows
+    t0 = time.perf_counter()
     mip = _Model(p, BACKEND, integer=True)
+    seconds["mip.build"] = time.perf_counter() - t0
     if mip.solver is None:  # pragma: no cover - bundled with ortools
         return Result("general", SolveStatus.ERROR, message=f"{BACKEND} is not available")
     if warm is not None:
         mip.solver.SetHint(mip.x, [float(v) for v in warm])
     remaining = time_limit - (time.perf_counter() - t_start)
-    r = mip.staged(order, remaining, seconds, "")
+    r = mip.staged(order, remaining, seconds, "mip.")
     assert r is not None
     return r
 
