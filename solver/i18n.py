@@ -62,7 +62,8 @@ def use(lang: str | None, explicit: bool = True) -> Iterator[str]:
     way, what `activate` does inside the block ends with it)."""
     if lang and lang not in LANGS:
         raise ValueError(f"language {lang!r}: expected one of {', '.join(LANGS)}")
-    t1 = _lang.set(lang or _lang.get())
+    # resolved once for the block (the environment is read here, not at every message)
+    t1 = _lang.set(lang or current())
     t2 = _explicit.set(bool(lang) and explicit or _explicit.get())
     try:
         yield current()

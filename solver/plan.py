@@ -175,7 +175,7 @@ def _official_row(
             row["reason"] = _("moves {km} km to fill a quota vacancy at {unit}").format(
                 km=d, unit=names[o.to]
             )
-    return PlanRow.model_construct(**row)
+    return PlanRow.trusted(**row)
 
 
 def _secondee_row(
@@ -229,7 +229,7 @@ def _secondee_row(
             if used >= p.budget
             else _("not selected: no gap within reach that a secondee would fill at a lower cost")
         )
-    return PlanRow.model_construct(**row)
+    return PlanRow.trusted(**row)
 
 
 def _unplaced_reason(

@@ -21,11 +21,10 @@ Every stage reports its value, its bound and its time.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from models import LEVELS, SolveStatus
 from solver.engines import flow as flow_engine
@@ -97,34 +96,16 @@ class _Model:
         solver = self.solver
         if integer:
             solver.SetNumThreads(1)  # deterministic
-        net = p.network
-        bound_flow = sum(s for s in net.supply if s > 0)
-        names = net.names
-        var = solver.IntVar if integer else solver.NumVar
-        self.x = [
-            var(0, float(min(c, bound_flow)), f"flow[{names[t]} -> {names[h]}]")
-            for c, t, h in zip(net.cap, net.tail, net.head, strict=True)
-        ]
-        x = self.x
-        out_arcs: dict[int, list[int]] = defaultdict(list)
-        in_arcs: dict[int, list[int]] = defaultdict(list)
-        for a, (t, h) in enumerate(zip(net.tail, net.head, strict=True)):
-            out_arcs[t].append(a)
-            in_arcs[h].append(a)
-        for v, name in enumerate(net.names):
-            ct = solver.Constraint(float(net.supply[v]), float(net.supply[v]), f"balance[{name}]")
-            for a in out_arcs[v]:
-                ct.SetCoefficient(x[a], 1)
-            for a in in_arcs[v]:
-                ct.SetCoefficient(x[a], -1)
-        if p.max_moves is not None:
-            ct = solver.Constraint(0, float(p.max_moves), "max_moves")
-            for a in p.move_arcs:
-                ct.SetCoefficient(x[a], 1)
-        for (c, b), arcs in sorted(p.official_caps.items()):
-            ct = solver.Constraint(0, float(p.quota(c, b)), f"officials[{c},{b}]")
-            for a in arcs:
-                ct.SetCoefficient(x[a], 1)
+        err = solver.LoadModelFromProto(_model_proto(p, integer))
+        assert not err, err
+        self.x = solver.variables()
+
+    def values(self) -> np.ndarray:
+        """The last solve's arc flows, rounded to integers (read in one call)."""
+        assert self.solver is not None
+        resp = linear_solver_pb2.MPSolutionResponse()
+        self.solver.FillSolutionResponseProto(resp)
+        return np.rint(np.asarray(resp.variable_value, dtype=np.float64)).astype(np.int64)
 
     def staged(
         self, order: list[str], time_limit: float, seconds: dict[str, float], prefix: str
@@ -178,7 +159,7 @@ class _Model:
                 bound = None  # the solver's infinity: it has no bound yet
             if code != pywraplp.Solver.OPTIMAL:
                 status = SolveStatus.FEASIBLE
-            values = np.array([round(v.solution_value()) for v in x], dtype=np.int64)
+            values = self.values()
             got = net.level_values(values)
             for name, _w in stage:
                 levels[name] = got[name]
@@ -227,6 +208,49 @@ class _Model:
             "optimized and have no bound",
             method="staged",
         )
+
+
+def _model_proto(p: Problem, integer: bool) -> linear_solver_pb2.MPModelProto:
+    """The network's balances and capacities and the side constraints as one model, built
+    in bulk (a protocol buffer the solver loads in one call): a variable per arc, a balance
+    row per node, then `max_moves` and the officials' quotas."""
+    net = p.network
+    arr = net.arrays()
+    m = linear_solver_pb2.MPModelProto()
+    bound = sum(s for s in net.supply if s > 0)
+    for u in np.minimum(arr["cap"], bound).astype(np.float64).tolist():
+        m.variable.add(lower_bound=0.0, upper_bound=u, is_integer=integer)
+    tail, head = arr["tail"], arr["head"]
+    nodes = np.arange(len(net.names) + 1)
+    by_tail, by_head = np.argsort(tail, kind="stable"), np.argsort(head, kind="stable")
+    st = np.searchsorted(tail[by_tail], nodes).tolist()
+    sh = np.searchsorted(head[by_head], nodes).tolist()
+    out_arcs, in_arcs = by_tail.tolist(), by_head.tolist()
+    for v, supply in enumerate(net.supply):
+        outs, ins = out_arcs[st[v] : st[v + 1]], in_arcs[sh[v] : sh[v + 1]]
+        m.constraint.add(
+            lower_bound=float(supply),
+            upper_bound=float(supply),
+            var_index=outs + ins,
+            coefficient=[1.0] * len(outs) + [-1.0] * len(ins),
+        )
+    if p.max_moves is not None:
+        m.constraint.add(
+            lower_bound=0.0,
+            upper_bound=float(p.max_moves),
+            var_index=list(p.move_arcs),
+            coefficient=[1.0] * len(p.move_arcs),
+            name="max_moves",
+        )
+    for (c, b), arcs in sorted(p.official_caps.items()):
+        m.constraint.add(
+            lower_bound=0.0,
+            upper_bound=float(p.quota(c, b)),
+            var_index=list(arcs),
+            coefficient=[1.0] * len(arcs),
+            name=f"officials[{c},{b}]",
+        )
+    return m
 
 
 def _stages(p: Problem, order: list[str]) -> list[list[tuple[str, int]]]:
