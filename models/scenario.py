@@ -572,6 +572,10 @@ def reference_issues(
     Rows are numbered as a spreadsheet shows them: `row_numbers[table][i]` when given (a file
     may have blank lines), else i + 2 (header on row 1)."""
     out: list[Issue] = []
+    # what a reference must be, made once (most references are fine)
+    unit = msg("the code of a unit in communes")
+    old_unit = msg("the code of an old unit in old_units")
+    spec = msg("a specialty code")
 
     def rn(table: str, i: int) -> int:
         return row_numbers[table][i] if row_numbers and table in row_numbers else i + 2
@@ -611,21 +615,21 @@ def reference_issues(
         out.append(Issue(table, rn(table, i), col, value, what, did_you_mean(value, known)))
 
     for i, u in enumerate(s.old_units):
-        ref("old_units", i, "successor", u.successor, codes, msg("the code of a unit in communes"))
+        ref("old_units", i, "successor", u.successor, codes, unit)
         for part in u.part_of:
-            ref("old_units", i, "part_of", part, codes, msg("the code of a unit in communes"))
+            ref("old_units", i, "part_of", part, codes, unit)
     for i, p in enumerate(s.officials):
-        ref("officials", i, "origin", p.origin, old, msg("the code of an old unit in old_units"))
-        ref("officials", i, "current", p.current, codes, msg("the code of a unit in communes"))
-        ref("officials", i, "specialty", p.specialty, spec_codes, msg("a specialty code"))
+        ref("officials", i, "origin", p.origin, old, old_unit)
+        ref("officials", i, "current", p.current, codes, unit)
+        ref("officials", i, "specialty", p.specialty, spec_codes, spec)
         for extra in p.specialties:
-            ref("officials", i, "specialties", extra, spec_codes, msg("a specialty code"))
+            ref("officials", i, "specialties", extra, spec_codes, spec)
     for i, q in enumerate(s.secondees):
-        ref("secondees", i, "base", q.base, codes, msg("the code of a unit in communes"))
-        ref("secondees", i, "specialty", q.specialty, spec_codes, msg("a specialty code"))
+        ref("secondees", i, "base", q.base, codes, unit)
+        ref("secondees", i, "specialty", q.specialty, spec_codes, spec)
     for i, n in enumerate(s.needs):
-        ref("needs", i, "commune", n.commune, codes, msg("the code of a unit in communes"))
-        ref("needs", i, "specialty", n.specialty, spec_codes, msg("a specialty code"))
+        ref("needs", i, "commune", n.commune, codes, unit)
+        ref("needs", i, "specialty", n.specialty, spec_codes, spec)
     pairs: dict[tuple[str, str], tuple[int, float]] = {}
     for i, d in enumerate(s.distances):
         ref("distances", i, "from", d.from_, codes, msg("the code of a unit in communes"))

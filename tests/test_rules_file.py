@@ -108,3 +108,27 @@ def test_unknown_rule_set_name_suggests():
     with pytest.raises(RuleSetError) as e:
         load_rule_set("dien-bien-draft-2024")
     assert "(did you mean 'dien-bien-draft-2025'?)" in e.value.issues[0].text()
+
+
+def test_the_fast_yaml_reader_reads_every_bundled_file_as_the_python_one():
+    """libyaml's parser (when installed) and the pure-Python one give the same values for
+    every YAML file the project ships; an alias bomb is refused by both."""
+    import pytest
+
+    from solver.io import yamlio
+    from solver.paths import data_root
+
+    if yamlio._FastLoader is None:
+        pytest.skip("PyYAML without libyaml")
+    files = sorted(data_root().rglob("*.yaml"))
+    assert files
+    for f in files:
+        text = f.read_text("utf-8")
+        assert yamlio._load(text, False, yamlio._FastLoader) == yamlio._load(
+            text, False, yamlio._Loader
+        ), f
+    bomb = "a: &a [x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(12)
+    )
+    with pytest.raises(yamlio.YamlError, match="at most 20 aliases"):
+        yamlio.load(bomb)

@@ -467,31 +467,40 @@ def _number_problem(v: str, kind: str, decimal_comma: bool) -> tuple[Msg | None,
     return None, v
 
 
-def _prepare(
-    rec: dict[str, str], columns: list[str], kinds: dict[str, str], decimal_comma: bool = False
-) -> tuple[dict[str, Any], dict[str, Msg]]:
-    """The row's non-empty cells, normalised; and the cells refused before validation
-    (column → what was expected)."""
-    out: dict[str, Any] = {}
-    refused: dict[str, Msg] = {}
+_CODE_CELL = re.compile(r"\d{1,4}")
+
+
+def _prepare_all(
+    recs: list[dict[str, str]], columns: list[str], kinds: dict[str, str], decimal_comma: bool
+) -> list[tuple[dict[str, Any], dict[str, Msg]]]:
+    """Per row: its non-empty cells, normalised, and the cells refused before validation
+    (column → what was expected). Column by column: what a cell needs is decided once per
+    column (its kind, whether it holds unit codes), then each cell is stripped, put in Unicode
+    NFC when it is not plain ASCII, and read as its kind."""
+    out: list[tuple[dict[str, Any], dict[str, Msg]]] = [({}, {}) for _ in recs]
     for col in columns:
-        raw = rec.get(col, "")
-        v = raw.strip()
-        if v == "":
-            continue
-        if not v.isascii():
-            v = unicodedata.normalize("NFC", v)
         kind = kinds[col]
-        if kind in ("bool", "date") or kind.startswith("enum:"):
-            v = _coded(v, kind)
-        if col in CODE_COLUMNS and re.fullmatch(r"\d{1,4}", v):
-            v = v.zfill(5)  # Excel drops leading zeros of official codes
-        elif kind in ("int", "float"):
-            problem, v = _number_problem(v, kind, decimal_comma)
-            if problem:
-                refused[col] = problem
-        out[col] = v
-    return out, refused
+        coded = kind in ("bool", "date") or kind.startswith("enum:")
+        code_column = col in CODE_COLUMNS
+        number = kind in ("int", "float")
+        nfc = unicodedata.normalize
+        for (data, refused), rec in zip(out, recs, strict=True):
+            v = rec.get(col, "").strip()
+            if v == "":
+                continue
+            if not v.isascii():
+                v = nfc("NFC", v)
+            if coded:
+                v = _coded(v, kind)
+            if code_column and _CODE_CELL.fullmatch(v):
+                v = v.zfill(5)  # Excel drops leading zeros of official codes
+            elif number:
+                problem, v = _number_problem(v, kind, decimal_comma)
+                if problem:
+                    refused[col] = problem
+            data[col] = v
+    # the cells in the order of the columns, as validation reports them
+    return [({c: d[c] for c in columns if c in d}, r) for d, r in out]
 
 
 def parse_table(
@@ -525,9 +534,9 @@ def parse_table(
     out, rows = [], []
     failed: list[tuple[int, Any]] = []
     kinds = _kinds(model)
-    for rec in raw.rows:
+    prepared = _prepare_all(raw.rows, columns, kinds, raw.decimal_comma)
+    for rec, (data, refused) in zip(raw.rows, prepared, strict=True):
         n = int(rec["__row__"])
-        data, refused = _prepare(rec, columns, kinds, raw.decimal_comma)
         bad_cols: set[str | None] = set(refused)
         for rcol, exp in refused.items():
             issues.append(Issue(raw.where, n, rcol, data[rcol], exp))

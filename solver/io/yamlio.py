@@ -6,7 +6,9 @@ Safe types only, and strict where a plain YAML loader would silently reinterpret
 - a value YAML cannot build (an impossible date such as 2026-02-30) is an error at its line;
 - a number beyond ±MAX_NUMBER, infinite or not-a-number is an error at its line.
 Every problem carries its line; all duplicate keys and numbers out of range are reported at
-once. (The pure-Python parser: counting aliases needs its composer.)
+once. libyaml's C parser composes the node tree when it is installed (the usual case: PyYAML's
+wheels bundle it); the aliases are then counted on the tree, and a file with too many is read
+again by the pure-Python parser, which says where the limit was passed.
 """
 
 from __future__ import annotations
@@ -43,22 +45,10 @@ class _TooManyAliases(Exception):
         self.line = line
 
 
-class _Loader(yaml.SafeLoader):
-    """Python SafeLoader: counts aliases as it composes, records duplicate keys and numbers
-    out of range as it constructs."""
+class _Checks:
+    """Records duplicate keys and numbers out of range as the constructor builds values."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliases = 0
-        self.problems: list[YamlProblem] = []
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise _TooManyAliases(mark.line + 1)
-        return super().compose_node(parent, index)
+    problems: list[YamlProblem]
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, int] = {}
@@ -81,15 +71,15 @@ class _Loader(yaml.SafeLoader):
                     )
                 else:
                     seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
 
     def construct_yaml_int(self, node: Any) -> Any:
-        v = super().construct_yaml_int(node)
+        v = super().construct_yaml_int(node)  # type: ignore[misc]
         self._check_number(v, node)
         return v
 
     def construct_yaml_float(self, node: Any) -> Any:
-        v = super().construct_yaml_float(node)
+        v = super().construct_yaml_float(node)  # type: ignore[misc]
         self._check_number(v, node)
         return v
 
@@ -108,17 +98,83 @@ class _Loader(yaml.SafeLoader):
             )
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+class _Loader(_Checks, yaml.SafeLoader):
+    """The pure-Python SafeLoader, counting aliases as it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.problems = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _TooManyAliases(mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+_C: Any = getattr(yaml, "CSafeLoader", None)
+_FastLoader: Any = None
+if _C is not None:
+
+    class _FastLoader(_Checks, _C):  # type: ignore[no-redef]
+        """libyaml's parser and composer, the same checks as values are built."""
+
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.problems = []
+
+
+for _cls in (_Loader, _FastLoader):
+    if _cls is not None:
+        _cls.add_constructor("tag:yaml.org,2002:int", _cls.construct_yaml_int)
+        _cls.add_constructor("tag:yaml.org,2002:float", _cls.construct_yaml_float)
+
+
+def _aliases(node: Any) -> int:
+    """How many times the tree reaches a node it has already reached (each is an alias),
+    counted without expanding them, up to MAX_ALIASES + 1."""
+    seen: set[int] = set()
+    stack, count = [node], 0
+    while stack and count <= MAX_ALIASES:
+        n = stack.pop()
+        if id(n) in seen:
+            count += 1
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack += (k, v)
+        elif isinstance(n, yaml.SequenceNode):
+            stack += n.value
+    return count
+
+
+class _Again(Exception):
+    """The fast reader found a problem: the pure-Python one reads the file again and says
+    where, in its words (the same for every installation)."""
 
 
 def load(text: str, with_node: bool = False) -> Any:
     """The document's data (and, with `with_node`, its node tree, for line numbers).
 
     Raises YamlError with every problem found."""
-    loader = _Loader(text)
+    if _FastLoader is not None:
+        try:
+            return _load(text, with_node, _FastLoader)
+        except (YamlError, _Again):
+            pass
+    return _load(text, with_node, _Loader)
+
+
+def _load(text: str, with_node: bool, cls: Any) -> Any:
+    loader = cls(text)
     try:
         node = loader.get_single_node()
+        if cls is not _Loader and node is not None and _aliases(node) > MAX_ALIASES:
+            raise _Again
         data = loader.construct_document(node) if node is not None else None
     except _TooManyAliases as e:
         too_many = msg(
