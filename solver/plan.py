@@ -38,8 +38,10 @@ class Placement:
     slot: str = ""
 
 
-def build_plan(p: Problem, result: Result) -> Plan:
-    """Every official and secondee candidate exactly once, in input order, with a reason."""
+def build_plan(p: Problem, result: Result, worded: bool = True) -> Plan:
+    """Every official and secondee candidate exactly once, in input order, with a reason
+    (`worded=False`: officials without one, for a plan only counted, never shown: the
+    as-merged situation beside the optimum)."""
     assert result.flows is not None
     officials = official_placements(p, result.flows)
     secondees = secondee_placements(p, result.flows)
@@ -56,7 +58,8 @@ def build_plan(p: Problem, result: Result) -> Plan:
             placed[(o.to, p.secondee_bloc)] += 1
     used = len(secondees)
     rows = [
-        _official_row(p, x, officials.get(x.id), placed, placed_bloc) for x in p.scenario.officials
+        _official_row(p, x, officials.get(x.id), placed, placed_bloc, worded)
+        for x in p.scenario.officials
     ]
     rows += [
         _secondee_row(p, q, secondees.get(q.id), used, officials_at) for q in p.scenario.secondees
@@ -135,6 +138,7 @@ def _official_row(
     o: Placement | None,
     placed: Counter[tuple[str, str]],
     placed_bloc: Counter[str],
+    worded: bool = True,
 ) -> PlanRow:
     cur = p.scenario.current_of(x)
     names = p.scenario.names
@@ -152,16 +156,18 @@ def _official_row(
     )
     if o is None:
         row["status"], why = p.status_of[x.id]
-        row["reason"] = render(why)
+        row["reason"] = render(why) if worded else ""
         if row["status"] == PlanStatus.outside_quota:
             row["to"] = cur
     elif o.status == PlanStatus.unplaced:
         row["status"] = o.status
-        row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc)
+        row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc) if worded else ""
     else:
         d = p.km[(cur, o.to)]
         row.update(status=o.status, to=o.to, km=d, fills=o.slot or x.specialty)
-        if o.status == PlanStatus.stays and o.slot:
+        if not worded:
+            row["reason"] = ""
+        elif o.status == PlanStatus.stays and o.slot:
             row["reason"] = _("stays at {unit}, filling the {specialty} need").format(
                 unit=names[o.to], specialty=spec_name(p, o.slot)
             )

@@ -102,7 +102,7 @@ def as_merged(p: Problem, r: Result | None = None) -> tuple[Result, Plan | None]
     """The as-merged situation on the problem (nobody moves, no secondee) and its plan; `r`
     when it is already solved."""
     b = r if r is not None else engines.solve(p, "as-merged")
-    return b, (build_plan(p, b) if b.ok else None)
+    return b, (build_plan(p, b, worded=False) if b.ok else None)
 
 
 def _versions() -> dict[str, str]:
