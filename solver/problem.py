@@ -632,6 +632,8 @@ class _NetworkBuilder:
         self.official_caps: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.has_extra = False
         self.s_node: dict[tuple[str, str, str], int] = {}
+        self._slot_nodes: dict[tuple[str, str], np.ndarray] = {}
+        self._placed: list[tuple[str, int, np.ndarray]] = []  # (bloc, first arc, units)
 
     def bloc_nodes(self) -> None:
         """Per bloc: X (demand), D (province total), U (unplaced), C per commune, S per need."""
@@ -676,6 +678,10 @@ class _NetworkBuilder:
     def official_arcs(self, classes: list[OfficialClass]) -> None:
         """A node per class; arcs to every reachable slot and commune, and to unplaced."""
         net, km = self.net, self.km
+        index = {c: i for i, c in enumerate(self.communes)}
+        km_matrix = np.array(
+            [[km[(x, y)] for y in self.communes] for x in self.communes], dtype=np.int64
+        ).reshape(len(self.communes), len(self.communes))
         for k in classes:
             n = len(k.members)
             net.supply[self.x_node[k.bloc]] -= n
@@ -699,43 +705,76 @@ class _NetworkBuilder:
                     else (
                         [k.current]
                         if k.freedom == Freedom.fixed
-                        else [
-                            c
-                            for c in self.communes
-                            if k.max_km is None or km[(k.current, c)] <= k.max_km
-                        ]
+                        else (
+                            list(self.communes)
+                            if k.max_km is None
+                            else [
+                                self.communes[x]
+                                for x in np.flatnonzero(
+                                    km_matrix[index[k.current]] <= k.max_km
+                                ).tolist()
+                            ]
+                        )
                     )
                 )
             targets = [c for c in targets if c not in k.forbid]
             if k.baseline_at == ELSEWHERE:  # not placed in the baseline: any outcome changes
                 net.offsets["changes"] += n
-            heads: list[int] = []
-            kinds: list[int] = []
-            arc_communes: list[str] = []
-            arc_specs: list[str] = []
-            kms: list[int] = []
-            for c in targets:
-                d = km[(k.current, c)]
-                for s in k.specialties:
-                    slot = self.s_node.get((c, k.bloc, s))
-                    if slot is not None:
-                        heads.append(slot)
-                        kinds.append(PLACE_SLOT)
-                        arc_communes.append(c)
-                        arc_specs.append(s)
-                        kms.append(d)
-                heads.append(self.c_node[(c, k.bloc)])
-                kinds.append(PLACE_COMMUNE)
-                arc_communes.append(c)
-                arc_specs.append("")
-                kms.append(d)
-            first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
+            # per target unit, in order: a slot arc per specialty of the class that has a need
+            # there, then the commune arc (built as a table, read row by row)
+            t = np.fromiter((index[c] for c in targets), dtype=np.int64, count=len(targets))
+            heads = np.stack(
+                [self._slots(k.bloc, sp)[t] for sp in k.specialties] + [self._cnodes(k.bloc)[t]],
+                axis=1,
+            )
+            keep = heads >= 0
+            row_kinds = np.array([PLACE_SLOT] * len(k.specialties) + [PLACE_COMMUNE])
+            row_specs = np.array([*k.specialties, ""], dtype=object)
+            to = np.broadcast_to(t[:, None], heads.shape)[keep]
+            first = net.arcs_from(
+                kn,
+                heads[keep].tolist(),
+                n,
+                np.broadcast_to(row_kinds, heads.shape)[keep].tolist(),
+                k.index,
+                [self.communes[x] for x in to.tolist()],
+                np.broadcast_to(row_specs, heads.shape)[keep].tolist(),
+                km_matrix[index[k.current]][to].tolist(),
+            )
             if k.baseline_at not in (None, ELSEWHERE):  # placed elsewhere than the baseline
-                for i, c in enumerate(arc_communes):
-                    net.costs["changes"][first + i] = int(c != k.baseline_at)
-            self.move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != k.current)
-            for i, c in enumerate(arc_communes):
-                self.official_caps[(c, k.bloc)].append(first + i)
+                base = index.get(k.baseline_at, -1)
+                for i, x in enumerate(to.tolist()):
+                    net.costs["changes"][first + i] = int(x != base)
+            here = index[k.current]
+            self.move_arcs.extend((first + np.flatnonzero(to != here)).tolist())
+            self._placed.append((k.bloc, first, to))
+
+    def _slots(self, bloc: str, specialty: str) -> np.ndarray:
+        """Per unit (in order): the slot node of (unit, bloc, specialty), or -1 (no need)."""
+        key = (bloc, specialty)
+        if key not in self._slot_nodes:
+            self._slot_nodes[key] = np.array(
+                [self.s_node.get((c, bloc, specialty), -1) for c in self.communes], dtype=np.int64
+            )
+        return self._slot_nodes[key]
+
+    def _cnodes(self, bloc: str) -> np.ndarray:
+        key = (bloc, "")
+        if key not in self._slot_nodes:
+            self._slot_nodes[key] = np.array(
+                [self.c_node[(c, bloc)] for c in self.communes], dtype=np.int64
+            )
+        return self._slot_nodes[key]
+
+    def officials_into(self, bloc: str) -> dict[tuple[str, str], list[int]]:
+        """(unit, bloc) → the officials' arcs into it, for the units of one bloc."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for b, first, to in self._placed:
+            if b != bloc:
+                continue
+            for i, x in enumerate(to.tolist()):
+                out.setdefault((self.communes[x], b), []).append(first + i)
+        return out
 
     def secondee_arcs(self, sclasses: list[SecondeeClass], budget: int, extra: bool) -> None:
         """SB (the budget) → each secondee class → slots and communes of the secondee bloc;
@@ -754,9 +793,7 @@ class _NetworkBuilder:
             self.has_extra = True
             for c in self.communes:
                 net.arc(self.c_node[(c, sec_bloc)], z, budget, SEC_EXTRA, commune=c)
-            self.official_caps = {
-                (c, b): arcs for (c, b), arcs in self.official_caps.items() if b == sec_bloc
-            }
+            self.official_caps = {key: arcs for key, arcs in self.officials_into(sec_bloc).items()}
         for sc in sclasses:
             qn = net.node(
                 f"Q[class={sc.index},specialty={sc.specialty},base={sc.base}]",
@@ -876,55 +913,59 @@ def explain_infeasible(p: Problem) -> list[str]:
 def arc_index(p: Problem) -> dict[tuple[int, int, str, str], int]:
     """(kind, owner, commune, specialty) → arc, for the arcs that carry people."""
     net = p.network
-    out = {}
-    for a, kind in enumerate(net.kind):
-        if kind in PERSON_ARCS:
-            out[(kind, net.owner[a], net.commune[a], net.specialty[a])] = a
-    return out
+    person = np.flatnonzero(np.isin(np.asarray(net.kind), PERSON_ARCS)).tolist()
+    kind, owner, commune, specialty = net.kind, net.owner, net.commune, net.specialty
+    return {(kind[a], owner[a], commune[a], specialty[a]): a for a in person}
 
 
 def flows_from_counts(p: Problem, person_arcs: dict[int, int]) -> np.ndarray:
     """Complete a flow vector from the flows on people-carrying arcs (by conservation)."""
     net = p.network
-    flows = np.zeros(len(net.tail), dtype=np.int64)
-    for a, f in person_arcs.items():
-        flows[a] += f
-    inflow = np.zeros(len(net.names), dtype=np.int64)
-    np.add.at(inflow, np.asarray(net.head, dtype=np.int64), flows)
-    kinds = net.kind
+    arr = net.arrays()
+    kind, tail, head, cap = arr["kind"], arr["tail"], arr["head"], arr["cap"]
+    owner = np.asarray(net.owner, dtype=np.int64)
+    flows = np.zeros(len(tail), dtype=np.int64)
+    if person_arcs:
+        np.add.at(
+            flows,
+            np.fromiter(person_arcs.keys(), dtype=np.int64),
+            np.fromiter(person_arcs.values(), dtype=np.int64),
+        )
+
+    def inflow() -> np.ndarray:
+        out = np.zeros(len(net.names), dtype=np.int64)
+        np.add.at(out, head, flows)
+        return out
+
     # slots → communes, then communes → D (up to the quota; the rest leaves by an extra arc
     # where secondees are outside the quota), D → X (officials) and D → Z (secondees)
-    extra = {net.tail[a]: a for a, kind in enumerate(kinds) if kind == SEC_EXTRA}
+    extra = np.flatnonzero(kind == SEC_EXTRA)
+    extra_of = np.full(len(net.names), -1, dtype=np.int64)
+    extra_of[tail[extra]] = extra
     for stage in (NEED, QUOTA):
-        for a, kind in enumerate(kinds):
-            if kind == stage:
-                flows[a] = inflow[net.tail[a]]
-                if kind == QUOTA and net.tail[a] in extra and flows[a] > net.cap[a]:
-                    flows[extra[net.tail[a]]] = flows[a] - net.cap[a]
-                    flows[a] = net.cap[a]
-        inflow[:] = 0
-        np.add.at(inflow, np.asarray(net.head, dtype=np.int64), flows)
-    sec_used = sum(f for a, f in person_arcs.items() if kinds[a] in (SEC_SLOT, SEC_COMMUNE))
-    sec_extra = sum(int(flows[a]) for a in extra.values())
-    for a, kind in enumerate(kinds):
-        if kind == SEC_OUT:
-            flows[a] = sec_used - sec_extra
-        elif kind == SEC_UNUSED:
-            flows[a] = p.budget - sec_used
-        elif kind == SEC_PICK:
-            flows[a] = sum(
-                f
-                for b, f in person_arcs.items()
-                if kinds[b] in (SEC_SLOT, SEC_COMMUNE) and net.owner[b] == net.owner[a]
-            )
-        elif kind == UNPLACED_OUT:
-            flows[a] = inflow[net.tail[a]]
-    for a, kind in enumerate(kinds):
-        if kind == TOTAL:
-            out_sec = sum(
-                flows[b]
-                for b, k2 in enumerate(kinds)
-                if k2 == SEC_OUT and net.tail[b] == net.tail[a]
-            )
-            flows[a] = inflow[net.tail[a]] - out_sec
+        into = inflow()
+        arcs = np.flatnonzero(kind == stage)
+        flows[arcs] = into[tail[arcs]]
+        if stage == QUOTA:
+            e = extra_of[tail[arcs]]
+            over = (e >= 0) & (flows[arcs] > cap[arcs])
+            flows[e[over]] = flows[arcs[over]] - cap[arcs[over]]
+            flows[arcs[over]] = cap[arcs[over]]
+    into = inflow()
+    sec = np.flatnonzero((kind == SEC_SLOT) | (kind == SEC_COMMUNE))
+    sec_used = int(flows[sec].sum())
+    flows[kind == SEC_OUT] = sec_used - int(flows[extra].sum())
+    flows[kind == SEC_UNUSED] = p.budget - sec_used
+    pick = np.flatnonzero(kind == SEC_PICK)
+    if len(pick):
+        per_class = np.zeros(int(owner.max()) + 1, dtype=np.int64)
+        np.add.at(per_class, owner[sec], flows[sec])
+        flows[pick] = per_class[owner[pick]]
+    out = np.flatnonzero(kind == UNPLACED_OUT)
+    flows[out] = into[tail[out]]
+    total = np.flatnonzero(kind == TOTAL)
+    sec_out = np.zeros(len(net.names), dtype=np.int64)
+    so = np.flatnonzero(kind == SEC_OUT)
+    np.add.at(sec_out, tail[so], flows[so])
+    flows[total] = into[tail[total]] - sec_out[tail[total]]
     return flows
