@@ -385,10 +385,13 @@ def solve(
         sys.exit(code)
     # a given folder is refused before the scenario is even read; the default one needs its name
     given = check_target(out, PLAN, (path,)) if out is not None else None
+    read = run.Clock()
     s = _scenario(path, sets)
     rs = _rules(None, s)
+    read.lap("read")
     target = given or check_target(Path("plans") / s.config.name, PLAN, (path,))
     outcome = run.solve(s, rs, engine, time_limit, _baseline(baseline))
+    outcome.metrics["timings"] = read.timings | outcome.metrics["timings"]
     _echo(report.solve_summary(outcome))
     if outcome.plan is None:
         _echo(report.no_plan(outcome), err=True)

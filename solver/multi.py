@@ -58,12 +58,15 @@ def _one(
     from solver.io import load_scenario
     from solver.io.rules import load_rule_set
     from solver.io.writer import metrics_text, plan_files
-    from solver.run import solve
+    from solver.run import Clock, solve
 
     try:
+        read = Clock()
         s = load_scenario(folder, overrides)
         rs = load_rule_set(s.config.rule_set, Path(folder))
+        read.lap("read")
         o = solve(s, rs, engine, time_limit)
+        o.metrics["timings"] = read.timings | o.metrics["timings"]
     except InputError as e:
         failed = {
             "folder": shown,
@@ -75,9 +78,14 @@ def _one(
         failed = {"folder": shown, "status": "ERROR", "problems": [str(e)]}
         return failed | {"files": {"metrics.json": metrics_text(failed)}}
     files = plan_files(o)
+    parts: dict[str, tuple[list[str], str]] = {}
     if o.plan is None or o.explanation:  # no plan, or one the checker rejects: not current
         files = {"metrics.json": files["metrics.json"]}
-    elif any(outputs.values()):  # the province's workbook, report and decision pages
+    else:  # this province's rows of the combined tables, made here, beside the solve
+        for name in COMBINED:
+            text = files[name]
+            parts[name] = _part(text if isinstance(text, str) else text.decode(), s.config.province)
+    if parts and any(outputs.values()):  # the province's workbook, report and decision pages
         from solver.reports import ReportData, report_files
 
         files.update(
@@ -91,6 +99,7 @@ def _one(
         )
     return {
         "files": files,
+        "parts": parts,
         "folder": shown,
         "status": o.result.status.value,
         "province": s.config.province,
@@ -129,6 +138,85 @@ def solve_all(
     return summary, code
 
 
+def _part(text: str, province: str) -> tuple[list[str], str]:
+    """A province's table as part of a combined one: its header, and its rows as CSV lines
+    with the province's name added."""
+    import csv
+    import io
+
+    from solver.io.writer import BOM
+
+    rows = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""))
+    header = next(rows, [])
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([*r, province] for r in rows if r)
+    return header, buf.getvalue()
+
+
+def _input_size(folder: Path) -> int:
+    """The bytes of a province's input files: the largest provinces start first."""
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+
+
+class _Combined:
+    """A combined table written as the provinces' parts arrive, in the provinces' order;
+    when a part's header differs from the first one's (another vocabulary of specialties),
+    the table is rewritten at the end over the union of the columns."""
+
+    def __init__(self, path: Path, province_column: str) -> None:
+        self.path, self.prov = path, province_column
+        self.header: list[str] | None = None
+        self.parts: list[tuple[list[str], str]] = []
+        self.mixed = False
+        self.fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+
+    def add(self, part: tuple[list[str], str]) -> None:
+        import csv
+
+        from solver.io.writer import BOM
+
+        header, body = part
+        self.parts.append(part)
+        if self.header is None:
+            self.header = header
+            self.fh.write(BOM)
+            csv.writer(self.fh, lineterminator="\n").writerow([*header, self.prov])
+        if header != self.header:
+            self.mixed = True
+        if not self.mixed:
+            self.fh.write(body)
+            self.parts = []  # written: not kept
+
+    def close(self) -> bool:
+        """Finish the file (False: no province had rows, and there is no file)."""
+        import csv
+        import io
+        import os
+
+        from solver.io.writer import csv_text
+
+        if self.mixed:
+            self.fh.seek(0)
+            self.fh.truncate()
+            columns: list[str] = []
+            rows: list[dict[str, str]] = []
+            for header, body in self.parts:
+                columns += [c for c in header if c not in columns]
+                keys = [*header, self.prov]
+                rows += [dict(zip(keys, r, strict=True)) for r in csv.reader(io.StringIO(body))]
+            self.fh.write(csv_text(rows, [*columns, self.prov], bom=True))
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        if self.header is None:
+            self.path.unlink()
+            return False
+        return True
+
+
+COMBINED = ("plan.csv", "communes.csv")
+
+
 def _solve_into(
     staging: Any,
     folders: list[Path],
@@ -140,43 +228,61 @@ def _solve_into(
     dask: str | None = None,
     outputs: dict[str, bool] | None = None,
 ) -> list[dict[str, Any]]:
+    """The provinces in worker processes, the largest first; each province's folder is
+    written as soon as it is solved, and the combined tables grow as the provinces before
+    it in order are done (so they are the same whatever the order of finishing)."""
     from solver import parallel
-    from solver.io.reader import read_table
-    from solver.io.writer import combined_files, write_files
+    from solver.io.writer import metrics_text, write_files
 
     out = staging.path
+    start = sorted(range(len(folders)), key=lambda i: (-_input_size(folders[i]), i))
     tasks = [
-        (str(d.resolve()), str(d), engine, time_limit, overrides, outputs or {}) for d in folders
+        (str(folders[i].resolve()), str(folders[i]), engine, time_limit, overrides, outputs or {})
+        for i in start
     ]
-    results = parallel.run(_one, tasks, jobs, dask, on_done)
-    for d, r in zip(folders, results, strict=True):  # the workers return text; written here
-        write_files(out / d.name, r.pop("files"))
-    plans: list[dict[str, Any]] = []
-    communes: list[dict[str, Any]] = []
-    plan_cols: list[str] = []
-    commune_cols: list[str] = []
     prov = i18n.column_label("province")  # the files are in the active language
+    combined = {name: _Combined(out / name, prov) for name in COMBINED}
+    results: list[dict[str, Any] | None] = [None] * len(folders)
+    ready = 0
+    try:
+        for j, r in parallel.stream(_one, tasks, jobs, dask):
+            i = start[j]
+            write_files(out / folders[i].name, r.pop("files"))
+            results[i] = r
+            on_done()
+            while ready < len(folders) and results[ready] is not None:
+                done = results[ready]
+                assert done is not None
+                for name, part in done.pop("parts", {}).items():
+                    combined[name].add(part)
+                ready += 1
+    finally:
+        for c in combined.values():
+            c.close()
     summary = []
-    for d, r in zip(folders, results, strict=True):
-        row: dict[str, Any] = {"province_folder": d.name, "status": r["status"]}
-        if "metrics" in r:
+    for d, res in zip(folders, results, strict=True):
+        assert res is not None
+        row: dict[str, Any] = {"province_folder": d.name, "status": res["status"]}
+        if "metrics" in res:
             row.update(
-                province=r["province"],
-                **{f"objective.{k}": v for k, v in r["metrics"]["objective"].items()},
+                province=res["province"],
+                **{f"objective.{k}": v for k, v in res["metrics"]["objective"].items()},
             )
-            if (out / d.name / "plan.csv").exists():
-                rows, cols = read_table(out / d.name / "plan.csv")
-                plans += [{**x, prov: r["province"]} for x in rows]
-                plan_cols += [c for c in cols if c not in plan_cols]
-                rows, cols = read_table(out / d.name / "communes.csv")
-                communes += [{**x, prov: r["province"]} for x in rows]
-                commune_cols += [c for c in cols if c not in commune_cols]
-        row["problems"] = r["problems"]
+        row["problems"] = res["problems"]
         summary.append(row)
-    tables = {}
-    if plans:
-        tables["plan.csv"] = (plans, [*plan_cols, prov])
-        tables["communes.csv"] = (communes, [*commune_cols, prov])
-    for name, text in combined_files(tables, {"provinces": summary}).items():
-        staging.write(name, text)
+    staging.write(
+        "metrics.json", metrics_text({"provinces": summary, "timings": _timings(results)})
+    )
     return summary
+
+
+def _timings(results: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """Per stage, the wall and CPU seconds summed over the provinces (each province's
+    metrics.json has its own)."""
+    out: dict[str, dict[str, float]] = {}
+    for r in results:
+        for stage, t in ((r or {}).get("metrics") or {}).get("timings", {}).items():
+            acc = out.setdefault(stage, {"wall": 0.0, "cpu": 0.0})
+            acc["wall"] += t.get("wall", 0.0)
+            acc["cpu"] += t.get("cpu", 0.0)
+    return {k: {x: round(v, 3) for x, v in t.items()} for k, t in out.items()}

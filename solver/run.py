@@ -50,7 +50,7 @@ def solve(
     """Solve one scenario (with `baseline`: as few changes from that plan as the levels before
     `changes` allow). Raises InputError for inputs that cannot be modelled; an infeasible
     scenario is an Outcome whose explanation says why."""
-    clock = _Clock()
+    clock = Clock()
     p = prepare(scenario, rule_set, baseline=baseline)
     clock.lap("prepare")
     # the time limit covers the whole solve: building the problem is part of it
@@ -75,8 +75,9 @@ def solve(
     return Outcome(scenario, rule_set, r, p, plan, table, m, rep.violations, before)
 
 
-class _Clock:
-    """Seconds per stage of a solve, wall clock and this process's CPU time: `prepare`
+class Clock:
+    """Seconds per stage of a solve, wall clock and this process's CPU time: `read` (the
+    scenario and rule set, when the caller times it), `prepare`
     (quotas, classes, the network), `engine` (with its own stages: the flow, the Lagrangian
     search, each LP or integer-programme build and stage), `plan` (people from the flows),
     `check` (the independent recount), `as_merged` (the situation before the plan)."""
@@ -174,4 +175,4 @@ def metrics(
     return out
 
 
-__all__ = ["Outcome", "metrics", "solve"]
+__all__ = ["Clock", "Outcome", "metrics", "solve"]

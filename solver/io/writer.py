@@ -125,12 +125,3 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
         with open(folder / name, "wb") as fh:
             fh.write(data)
-
-
-def combined_files(
-    tables: Mapping[str, tuple[list[dict[str, Any]], list[str]]], metrics: Mapping[str, Any]
-) -> dict[str, str]:
-    """The combined files of a several-province run (beside the province folders)."""
-    files = {name: csv_text(rows, columns, bom=True) for name, (rows, columns) in tables.items()}
-    files["metrics.json"] = metrics_text(metrics)
-    return files
