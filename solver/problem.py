@@ -192,21 +192,31 @@ class Network:
         return first
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {
+        """The arcs as numpy arrays (read-only), made once per network: a network is not
+        changed once built (`Problem.with_budget` makes a new one)."""
+        cached = self.__dict__.get("_arrays")
+        if cached is not None and cached[0] == (len(self.tail), len(self.names)):
+            return cached[1]
+        out: dict[str, np.ndarray] = {
             "tail": np.asarray(self.tail, dtype=np.int32),
             "head": np.asarray(self.head, dtype=np.int32),
             "cap": np.asarray(self.cap, dtype=np.int64),
             "kind": np.asarray(self.kind, dtype=np.int8),
+            "owner": np.asarray(self.owner, dtype=np.int64),
+            "supply": np.asarray(self.supply, dtype=np.int64),
             **{lv: np.asarray(self.costs[lv], dtype=np.int64) for lv in LEVELS},
         }
+        for a in out.values():
+            a.setflags(write=False)
+        self.__dict__["_arrays"] = ((len(self.tail), len(self.names)), out)
+        return out
 
     def level_values(self, flows: np.ndarray) -> dict[str, float]:
         """Each level's value (in its own units) for a flow vector."""
-        out: dict[str, float] = {}
-        for lv in LEVELS:
-            c = np.asarray(self.costs[lv], dtype=np.int64)
-            out[lv] = (self.offsets[lv] + int(np.dot(c, flows))) / self.scale[lv]
-        return out
+        arr = self.arrays()
+        return {
+            lv: (self.offsets[lv] + int(np.dot(arr[lv], flows))) / self.scale[lv] for lv in LEVELS
+        }
 
 
 @dataclass
@@ -273,7 +283,7 @@ class Problem:
 
     def secondees_used(self, flows: np.ndarray) -> int:
         """Secondees placed by a flow."""
-        kinds = np.asarray(self.network.kind)
+        kinds = self.network.arrays()["kind"]
         return int(flows[(kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)].sum())
 
     def with_budget(self, budget: int) -> Problem:
@@ -743,7 +753,7 @@ class _NetworkBuilder:
             )
             if k.baseline_at not in (None, ELSEWHERE):  # placed elsewhere than the baseline
                 base = index.get(k.baseline_at, -1)
-                for i, x in enumerate(to.tolist()):
+                for i, x in enumerate(to.tolist()):  # before any arrays() (built once)
                     net.costs["changes"][first + i] = int(x != base)
             here = index[k.current]
             self.move_arcs.extend((first + np.flatnonzero(to != here)).tolist())
@@ -913,7 +923,7 @@ def explain_infeasible(p: Problem) -> list[str]:
 def arc_index(p: Problem) -> dict[tuple[int, int, str, str], int]:
     """(kind, owner, commune, specialty) → arc, for the arcs that carry people."""
     net = p.network
-    person = np.flatnonzero(np.isin(np.asarray(net.kind), PERSON_ARCS)).tolist()
+    person = np.flatnonzero(np.isin(net.arrays()["kind"], PERSON_ARCS)).tolist()
     kind, owner, commune, specialty = net.kind, net.owner, net.commune, net.specialty
     return {(kind[a], owner[a], commune[a], specialty[a]): a for a in person}
 
@@ -923,7 +933,7 @@ def flows_from_counts(p: Problem, person_arcs: dict[int, int]) -> np.ndarray:
     net = p.network
     arr = net.arrays()
     kind, tail, head, cap = arr["kind"], arr["tail"], arr["head"], arr["cap"]
-    owner = np.asarray(net.owner, dtype=np.int64)
+    owner = arr["owner"]
     flows = np.zeros(len(tail), dtype=np.int64)
     if person_arcs:
         np.add.at(

@@ -30,9 +30,8 @@ COST_LIMIT = 1 << 62
 def ranges(p: Problem) -> dict[str, int]:
     """Upper bound of each level's integer value over all plans (shortages are ≥ 0)."""
     net = p.network
-    km_cost = np.asarray(net.costs["disruption"], dtype=np.int64)
-    kinds = np.asarray(net.kind)
-    owner = np.asarray(net.owner)
+    arr = net.arrays()
+    km_cost, kinds, owner = arr["disruption"], arr["kind"], arr["owner"]
     worst = 0
     place = (kinds == PLACE_SLOT) | (kinds == PLACE_COMMUNE)
     if place.any() and p.classes:
@@ -94,9 +93,7 @@ def min_cost_flow(
     smcf = min_cost_flow_module.SimpleMinCostFlow()
     if len(cost):
         smcf.add_arcs_with_capacity_and_unit_cost(arr["tail"], arr["head"], arr["cap"], cost)
-    smcf.set_nodes_supplies(
-        np.arange(n_nodes, dtype=np.int32), np.asarray(p.network.supply, dtype=np.int64)
-    )
+    smcf.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), arr["supply"])
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         return status, None

@@ -130,7 +130,7 @@ class _Model:
             solver.SetTimeLimit(int(remaining * 1000))
             cost = np.zeros(len(net.tail), dtype=np.int64)
             for name, w in stage:
-                cost += np.int64(w) * np.asarray(net.costs[name], dtype=np.int64)
+                cost += np.int64(w) * net.arrays()[name]
             nz = np.flatnonzero(cost)
             obj = solver.Objective()
             obj.Clear()
@@ -274,7 +274,7 @@ def _exact(p: Problem, flows: np.ndarray, levels: dict[str, float], order: list[
     balance = np.zeros(len(net.names), dtype=np.int64)
     np.add.at(balance, arr["tail"], flows)
     np.subtract.at(balance, arr["head"], flows)
-    if not np.array_equal(balance, np.asarray(net.supply, dtype=np.int64)):
+    if not np.array_equal(balance, arr["supply"]):
         return False
     if p.max_moves is not None and p.moves(flows) > p.max_moves:
         return False
