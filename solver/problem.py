@@ -642,8 +642,7 @@ class _NetworkBuilder:
         self.official_caps: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.has_extra = False
         self.s_node: dict[tuple[str, str, str], int] = {}
-        self._slot_nodes: dict[tuple[str, str], np.ndarray] = {}
-        self._placed: list[tuple[str, int, np.ndarray]] = []  # (bloc, first arc, units)
+        self._placed: list[tuple[str, int, list[str]]] = []  # (bloc, first arc, arcs' units)
 
     def bloc_nodes(self) -> None:
         """Per bloc: X (demand), D (province total), U (unplaced), C per commune, S per need."""
@@ -688,10 +687,6 @@ class _NetworkBuilder:
     def official_arcs(self, classes: list[OfficialClass]) -> None:
         """A node per class; arcs to every reachable slot and commune, and to unplaced."""
         net, km = self.net, self.km
-        index = {c: i for i, c in enumerate(self.communes)}
-        km_matrix = np.array(
-            [[km[(x, y)] for y in self.communes] for x in self.communes], dtype=np.int64
-        ).reshape(len(self.communes), len(self.communes))
         for k in classes:
             n = len(k.members)
             net.supply[self.x_node[k.bloc]] -= n
@@ -715,75 +710,53 @@ class _NetworkBuilder:
                     else (
                         [k.current]
                         if k.freedom == Freedom.fixed
-                        else (
-                            list(self.communes)
-                            if k.max_km is None
-                            else [
-                                self.communes[x]
-                                for x in np.flatnonzero(
-                                    km_matrix[index[k.current]] <= k.max_km
-                                ).tolist()
-                            ]
-                        )
+                        else [
+                            c
+                            for c in self.communes
+                            if k.max_km is None or km[(k.current, c)] <= k.max_km
+                        ]
                     )
                 )
             targets = [c for c in targets if c not in k.forbid]
             if k.baseline_at == ELSEWHERE:  # not placed in the baseline: any outcome changes
                 net.offsets["changes"] += n
-            # per target unit, in order: a slot arc per specialty of the class that has a need
-            # there, then the commune arc (built as a table, read row by row)
-            t = np.fromiter((index[c] for c in targets), dtype=np.int64, count=len(targets))
-            heads = np.stack(
-                [self._slots(k.bloc, sp)[t] for sp in k.specialties] + [self._cnodes(k.bloc)[t]],
-                axis=1,
-            )
-            keep = heads >= 0
-            row_kinds = np.array([PLACE_SLOT] * len(k.specialties) + [PLACE_COMMUNE])
-            row_specs = np.array([*k.specialties, ""], dtype=object)
-            to = np.broadcast_to(t[:, None], heads.shape)[keep]
-            first = net.arcs_from(
-                kn,
-                heads[keep].tolist(),
-                n,
-                np.broadcast_to(row_kinds, heads.shape)[keep].tolist(),
-                k.index,
-                [self.communes[x] for x in to.tolist()],
-                np.broadcast_to(row_specs, heads.shape)[keep].tolist(),
-                km_matrix[index[k.current]][to].tolist(),
-            )
+            heads: list[int] = []
+            kinds: list[int] = []
+            arc_communes: list[str] = []
+            arc_specs: list[str] = []
+            kms: list[int] = []
+            s_node, c_node = self.s_node, self.c_node
+            for c in targets:
+                d = km[(k.current, c)]
+                for sp in k.specialties:
+                    slot = s_node.get((c, k.bloc, sp))
+                    if slot is not None:
+                        heads.append(slot)
+                        kinds.append(PLACE_SLOT)
+                        arc_communes.append(c)
+                        arc_specs.append(sp)
+                        kms.append(d)
+                heads.append(c_node[(c, k.bloc)])
+                kinds.append(PLACE_COMMUNE)
+                arc_communes.append(c)
+                arc_specs.append("")
+                kms.append(d)
+            first = net.arcs_from(kn, heads, n, kinds, k.index, arc_communes, arc_specs, kms)
             if k.baseline_at not in (None, ELSEWHERE):  # placed elsewhere than the baseline
-                base = index.get(k.baseline_at, -1)
-                for i, x in enumerate(to.tolist()):  # before any arrays() (built once)
-                    net.costs["changes"][first + i] = int(x != base)
-            here = index[k.current]
-            self.move_arcs.extend((first + np.flatnonzero(to != here)).tolist())
-            self._placed.append((k.bloc, first, to))
-
-    def _slots(self, bloc: str, specialty: str) -> np.ndarray:
-        """Per unit (in order): the slot node of (unit, bloc, specialty), or -1 (no need)."""
-        key = (bloc, specialty)
-        if key not in self._slot_nodes:
-            self._slot_nodes[key] = np.array(
-                [self.s_node.get((c, bloc, specialty), -1) for c in self.communes], dtype=np.int64
-            )
-        return self._slot_nodes[key]
-
-    def _cnodes(self, bloc: str) -> np.ndarray:
-        key = (bloc, "")
-        if key not in self._slot_nodes:
-            self._slot_nodes[key] = np.array(
-                [self.c_node[(c, bloc)] for c in self.communes], dtype=np.int64
-            )
-        return self._slot_nodes[key]
+                for i, c in enumerate(arc_communes):  # before any arrays() (built once)
+                    net.costs["changes"][first + i] = int(c != k.baseline_at)
+            cur = k.current
+            self.move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != cur)
+            self._placed.append((k.bloc, first, arc_communes))
 
     def officials_into(self, bloc: str) -> dict[tuple[str, str], list[int]]:
         """(unit, bloc) → the officials' arcs into it, for the units of one bloc."""
         out: dict[tuple[str, str], list[int]] = {}
-        for b, first, to in self._placed:
+        for b, first, units in self._placed:
             if b != bloc:
                 continue
-            for i, x in enumerate(to.tolist()):
-                out.setdefault((self.communes[x], b), []).append(first + i)
+            for i, c in enumerate(units):
+                out.setdefault((c, b), []).append(first + i)
         return out
 
     def secondee_arcs(self, sclasses: list[SecondeeClass], budget: int, extra: bool) -> None:
