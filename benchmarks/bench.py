@@ -1,13 +1,23 @@
 """Benchmarks (not part of the test suite): python benchmarks/bench.py [--quick] [--out FILE]
 
-Measures, on this machine:
-  1. the bundled Điện Biên scenario: exact flow engine (median of 5), the whole `staffing solve`
-     command (median of 3, a fresh process each), the greedy baseline's levels, and a per-person
-     CP-SAT model (one Boolean per official-commune-specialty, the way most OR-Tools users write
-     it) with the same lexicographic objective, given 60 s and 2 workers;
-  2. the largest province, Hồ Chí Minh City (168 units): engine and whole command;
-  3. all 34 provinces generated with seed 2025: `staffing solve --jobs 2`, wall time and the
-     peak of the summed resident memory of the process tree (sampled every 50 ms).
+Measures, on this machine, each figure beside its peer measured in the same run (ratios in
+the output):
+  0. the import floor: a fresh `python -c "import ortools, numpy"` (median of 5);
+  1. the bundled Điện Biên scenario: the default engine (median of 5), the whole `staffing
+     solve` command (median of 3, a fresh process each) against the import floor, the greedy
+     baseline's levels, and a per-person CP-SAT model (one Boolean per
+     official-commune-specialty, the way most OR-Tools users write it) with the same
+     lexicographic objective, given 60 s and 2 workers;
+  2. `max_moves` on Điện Biên (with and without secondees) and on the largest province: the
+     default engine (the Lagrangian search on the flow, else the staged LP) against the staged
+     integer program (SCIP, 120 s), every level compared; the largest province's command with
+     its peak memory;
+  3. `sweep --budgets 0-97` on Điện Biên against one `staffing solve` of the same scenario;
+  4. the largest province, Hồ Chí Minh City (168 units): engine and whole command;
+  5. all 34 provinces generated with seed 2025: `staffing solve --jobs 2`, wall time, the peak
+     of the summed resident memory of the process tree (sampled every 50 ms), and the summed
+     wall seconds of each stage in the workers (from the combined metrics.json), the engine's
+     among them: the bare engine over 2 processes is half of its sum.
 Prints a JSON document; docs/benchmarks.md records the figures.
 """
 
@@ -54,6 +64,70 @@ def engine_seconds(p: Problem, repeat: int) -> tuple[float, dict[str, float]]:
         assert r.status == SolveStatus.OPTIMAL
         levels = r.levels
     return statistics.median(times), levels
+
+
+def floor_seconds(repeat: int) -> float:
+    """A fresh interpreter importing ortools and numpy: the floor of any command."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import ortools, numpy"], check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def timed_command(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and the peak resident memory (MB) of a command's process tree."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    th = threading.Thread(target=sample)
+    th.start()
+    code = proc.wait()
+    stop.set()
+    th.join()
+    assert code == 0, (args, code)
+    return time.perf_counter() - t, round(peak / 1024)
+
+
+def max_moves_case(folder: Path, limit: int, budget: int | None = None) -> dict[str, object]:
+    """The default engine under `max_moves` against the staged integer program."""
+    from solver.engines import general
+    from solver.io.whatif import parse_sets
+
+    sets = [f"max_moves={limit}"] + ([f"secondee_budget={budget}"] if budget is not None else [])
+    s = load_scenario(folder, parse_sets(tuple(sets)))
+    p = prepare_problem(s, load_rule_set(s.config.rule_set, folder))
+    t = time.perf_counter()
+    r = engines.solve(p, "flow")
+    eng = time.perf_counter() - t
+    t = time.perf_counter()
+    mip = general.solve(p, list(p.order), 120.0, lp_first=False)
+    mip_s = time.perf_counter() - t
+    return {
+        "max_moves": limit,
+        "secondee_budget": s.config.secondee_budget,
+        "engine": r.engine,
+        "method": r.method,
+        "status": r.status,
+        "engine_seconds": round(eng, 2),
+        "levels": r.levels,
+        "staged_integer_program": {
+            "status": mip.status,
+            "seconds": round(mip_s, 1),
+            "levels": mip.levels,
+            "every_level_equal": mip.status == "OPTIMAL" and mip.levels == r.levels,
+        },
+        "time_ratio_staged_ip_to_engine": round(mip_s / eng, 1),
+    }
 
 
 def command_seconds(folder: Path, repeat: int, *extra: str) -> float:
@@ -115,7 +189,9 @@ def all_provinces(root: Path, jobs: int) -> dict[str, object]:
         stop.set()
         th.join()
         wall = time.perf_counter() - t
-        summary = json.loads((Path(out) / "metrics.json").read_text("utf-8"))["provinces"]
+        combined = json.loads((Path(out) / "metrics.json").read_text("utf-8"))
+        summary = combined["provinces"]
+        stages = combined.get("timings", {})
     statuses = sorted({p["status"] for p in summary})
     officials = 0
     for d in root.iterdir():
@@ -128,6 +204,11 @@ def all_provinces(root: Path, jobs: int) -> dict[str, object]:
         "provinces": len(summary),
         "statuses": statuses,
         "officials": officials,
+        "stage_wall_seconds_summed": {k: v["wall"] for k, v in stages.items()},
+        "bare_engine_over_2_processes": round(stages.get("engine", {}).get("wall", 0) / 2, 1),
+        "ratio_to_bare_engine": round(
+            wall / max(1e-9, stages.get("engine", {}).get("wall", 0) / 2), 1
+        ),
     }
 
 
@@ -249,22 +330,42 @@ def main() -> None:
             "cores": os.cpu_count(),
         }
     }
+    floor = floor_seconds(5)
+    res["import_floor_seconds"] = round(floor, 3)
     folder = bundled_scenario()
     p = prepare(folder)
     eng, levels = engine_seconds(p, 5)
     g = runner.solve(p.scenario, p.rule_set, "greedy")
+    command = command_seconds(folder, 3)
     res["dien_bien"] = {
         "officials": len(p.scenario.officials),
         "classes": len(p.classes),
         "arcs": len(p.network.tail),
         "engine_seconds": round(eng, 3),
-        "command_seconds": round(command_seconds(folder, 3), 2),
+        "command_seconds": round(command, 2),
+        "command_to_import_floor": round(command / floor, 1),
         "optimum": levels,
         "greedy": g.metrics["objective"],
     }
     cp = per_person_cpsat(p, cpsat_seconds, 2)
     cp["time_ratio_to_flow_engine"] = round(cpsat_seconds / eng)
     res["dien_bien"]["per_person_cpsat"] = cp  # type: ignore[index]
+    res["max_moves"] = [
+        max_moves_case(folder, 100),
+        max_moves_case(folder, 100, budget=0),
+    ]
+    t = time.perf_counter()
+    subprocess.run(
+        [STAFFING, "sweep", str(folder), "--budgets", "0-97", "-j", "2", "--format", "csv"],
+        check=True,
+        capture_output=True,
+    )
+    sweep_s = time.perf_counter() - t
+    res["sweep_0_97"] = {
+        "seconds": round(sweep_s, 1),
+        "one_solve_seconds": round(command, 2),
+        "ratio_to_one_solve": round(sweep_s / command, 1),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for code, _name in generate.provinces():
@@ -279,6 +380,13 @@ def main() -> None:
             "engine_seconds": round(eng_h, 3),
             "command_seconds": round(command_seconds(hcm, 3), 2),
         }
+        mm = max_moves_case(hcm, 400)
+        with tempfile.TemporaryDirectory() as out:
+            wall, peak = timed_command(
+                [STAFFING, "solve", str(hcm), "-o", out, "--set", "max_moves=400"]
+            )
+        mm["command_seconds"], mm["command_peak_rss_mb"] = round(wall, 1), peak
+        res["max_moves"].append(mm)  # type: ignore[attr-defined]
         res["all_34"] = all_provinces(root, 2)
     text = json.dumps(res, ensure_ascii=False, indent=2)
     print(text)
