@@ -883,12 +883,32 @@ def explain_infeasible(p: Problem) -> list[str]:
                     "{total} (rule set {rule_set})"
                 ).format(bloc=label("bloc", b), n=n, total=t, rule_set=rs)
             )
+    moved = [k for k in p.classes if k.assign is not None and k.assign != k.current]
+    forced = sum(len(k.members) for k in moved)
+    if p.max_moves is not None and forced > p.max_moves:
+        ids = {pid for k in moved for pid in k.members}
+        rows = [
+            str(p.scenario.locate("decisions", i)[1])
+            for i, d in enumerate(p.scenario.decisions)
+            if d.decision == "assign" and d.id in ids
+        ]
+        out.append(
+            _(
+                "decisions assign {n} officials to units other than their own (rows {rows}), "
+                "more than max_moves {max_moves}"
+            ).format(n=forced, rows=", ".join(rows), max_moves=p.max_moves)
+        )
     if not out:
         out.append(
             _(
                 "no plan satisfies the hard rules (pinned officials, decisions, quotas, province "
                 "total)"
             )
+            if p.max_moves is None
+            else _(
+                "no plan satisfies the hard rules (pinned officials, decisions, quotas, province "
+                "total, max_moves {max_moves})"
+            ).format(max_moves=p.max_moves)
         )
     return out
 

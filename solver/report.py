@@ -305,7 +305,8 @@ def table(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str =
         return df.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return df.to_json(orient="records", force_ascii=False, indent=2) + "\n"
-    return (f"{title}\n" if title else "") + df.to_string(index=False, na_rep="-") + "\n"
+    shown = df.astype(object).where(df.notna(), "-")  # None too, also in a column of None
+    return (f"{title}\n" if title else "") + shown.to_string(index=False) + "\n"
 
 
 def comparison(

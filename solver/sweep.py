@@ -121,7 +121,11 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
         if settled is not None:
             rows.append({**settled, "secondee_budget": b, SAME_AS: settled["secondee_budget"]})
             continue
-        p = base.with_budget(b)
+        try:
+            p = base.with_budget(b)
+        except ValueError:  # below the decided secondees: the fresh reading says why
+            sb = s.model_copy(update={"config": s.config.model_copy(update={"secondee_budget": b})})
+            p = prepare(sb, rs)
         r = engines.solve(p, engine, s.config.time_limit)
         row = _row(p, r, "secondee_budget", b)
         rows.append(row)

@@ -252,3 +252,19 @@ def test_a_time_limit_never_shows_a_solver_infinity():
             assert "time limit" in r.message and r.flows is None
         elif r.status == "FEASIBLE":
             assert r.flows is not None
+
+
+def test_a_max_moves_below_the_decided_moves_is_explained_in_rule_terms():
+    """Decisions that assign more officials away from their unit than max_moves allows: the
+    search finds no plan within the limit, and the explanation names the rows and the limit."""
+    from models import Decision, DecisionKind
+
+    s = tiny(max_moves=1)
+    moved = [Decision(id=f"P{i}", decision=DecisionKind.assign, commune="00002") for i in (0, 1)]
+    s = s.model_copy(update={"decisions": tuple(moved)})
+    o = run.solve(s, RULES)
+    assert o.result.status == SolveStatus.INFEASIBLE
+    assert [str(x) for x in o.explanation] == [
+        "decisions assign 2 officials to units other than their own (rows 2, 3), more than "
+        "max_moves 1"
+    ]

@@ -162,3 +162,31 @@ def test_a_budget_sweep_on_one_network_equals_solving_each_budget_afresh(in_quot
         assert r["secondees_used"] == p.secondees_used(fresh.flows)
     first = filled[0][SAME_AS]
     assert all(r[SAME_AS] == first for r in filled) and first < filled[0]["budget"]
+
+
+def test_a_budget_sweep_with_decided_secondees():
+    """Decided secondees take places of the budget: budgets from their number up sweep on one
+    network like any other (rows as fresh solves); a budget below it is the input error a
+    fresh solve gives, not a crash."""
+    from models import Decision, DecisionKind, InputError
+    from solver import engines
+    from solver.problem import prepare
+    from solver.sweep import LEVEL_NAMES
+
+    communes = [commune(f"0000{i}", lat=21.0 + 0.1 * i) for i in range(1, 4)]
+    s = scenario(
+        communes,
+        officials=[official("P1", "90001", specialty="office", can_relocate=False)],
+        secondees=[secondee(f"S{i}", f"0000{i % 3 + 1}") for i in range(3)],
+    )
+    s = s.model_copy(
+        update={"decisions": (Decision(id="S1", decision=DecisionKind.second, commune="00002"),)}
+    )
+    rows = secondee_budgets(s, RULES, [1, 2, 3, 4])
+    for r in rows:
+        b = r["budget"]
+        sb = s.model_copy(update={"config": s.config.model_copy(update={"secondee_budget": b})})
+        fresh = engines.solve(prepare(sb, RULES), "flow")
+        assert [r[lv] for lv in LEVEL_NAMES] == [fresh.levels[lv] for lv in LEVEL_NAMES]
+    with pytest.raises(InputError, match="the secondee budget is 0"):
+        secondee_budgets(s, RULES, [0, 1])
