@@ -211,6 +211,22 @@ class Network:
         self.__dict__["_arrays"] = ((len(self.tail), len(self.names)), out)
         return out
 
+    def components(self) -> np.ndarray:
+        """Per node, a label shared by exactly the nodes of its connected part (arcs taken
+        both ways): the blocs are separate networks unless secondees join them."""
+        arr = self.arrays()
+        t, h = arr["tail"].astype(np.int64), arr["head"].astype(np.int64)
+        label = np.arange(len(self.names), dtype=np.int64)
+        while True:
+            low = np.minimum(label[t], label[h])
+            new = label.copy()
+            np.minimum.at(new, t, low)
+            np.minimum.at(new, h, low)
+            new = new[new]  # each node jumps to its label's label
+            if np.array_equal(new, label):
+                return label
+            label = new
+
     def level_values(self, flows: np.ndarray) -> dict[str, float]:
         """Each level's value (in its own units) for a flow vector."""
         arr = self.arrays()

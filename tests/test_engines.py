@@ -268,3 +268,52 @@ def test_a_max_moves_below_the_decided_moves_is_explained_in_rule_terms():
         "decisions assign 2 officials to units other than their own (rows 2, 3), more than "
         "max_moves 1"
     ]
+
+
+TWO_BLOCS = parse_rule_set(
+    """name: p2
+title: two blocs
+sources: {t: {document: T}}
+blocs:
+  government:
+    base: {positions: 2, source: t}
+    caps: {commune: 3, ward: 3, source: t}
+    specialty_template:
+      - {specialty: accounting, minimum: 1, weight: 3, source: t}
+  party:
+    base: {positions: 1, source: t}
+    specialty_template:
+      - {specialty: office, minimum: 1, weight: 1, source: t}
+""",
+    "p2.yaml",
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(person, min_size=2, max_size=10), budget=st.integers(0, 2))
+def test_separate_blocs_settled_by_the_flow_while_the_lp_solves_the_rest(people, budget):
+    """Where the relaxation breaks the officials' quota, the LP solves only the part of the
+    network the side constraint touches (the secondee bloc); the other blocs keep the flow's
+    optimum. Every level equals the staged integer program's on the whole network."""
+    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i) for i in range(3)]
+    offs = [
+        official(
+            f"P{i}",
+            f"9000{q['home'] % 3 + 1}",
+            specialty=q["specialty"],
+            can_relocate=q["can_relocate"],
+            bloc="party" if i % 2 else "government",
+        )
+        for i, q in enumerate(people)
+    ]
+    secs = [secondee("S1", "00001"), secondee("S2", "00003", specialty="accounting")]
+    s = scenario(communes, officials=offs, secondees=secs, secondee_budget=budget)
+    p = prepare(s, TWO_BLOCS)
+    r = engines.solve(p, "flow")
+    mip = general.solve(p, lp_first=False)
+    assert r.status == mip.status
+    if r.status == SolveStatus.OPTIMAL:
+        assert r.levels == mip.levels
+        assert r.flows is not None and not p.over_quota(r.flows)
+    if r.engine == "general" and r.flows is not None:
+        assert general._settled(p, engines.flow.solve(p).flows) is not None

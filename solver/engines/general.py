@@ -52,7 +52,8 @@ def solve(
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    lp = _Model(p, LP_BACKEND, integer=False) if lp_first else None
+    fixed = _settled(p, warm)
+    lp = _Model(p, LP_BACKEND, integer=False, fixed=fixed) if lp_first else None
     if lp is not None:
         seconds["lp.build"] = time.perf_counter() - t0
     if lp is not None and lp.solver is not None:
@@ -72,7 +73,7 @@ def solve(
             return Result("general", SolveStatus.INFEASIBLE, seconds=seconds, method="staged")
         warm = fr.flows
     t0 = time.perf_counter()
-    mip = _Model(p, BACKEND, integer=True)
+    mip = _Model(p, BACKEND, integer=True, fixed=fixed)
     seconds["mip.build"] = time.perf_counter() - t0
     if mip.solver is None:  # pragma: no cover - bundled with ortools
         return Result("general", SolveStatus.ERROR, message=f"{BACKEND} is not available")
@@ -87,16 +88,25 @@ def solve(
 class _Model:
     """The network's balances and capacities, and the side constraints, in one solver."""
 
-    def __init__(self, p: Problem, backend: str, integer: bool) -> None:
+    def __init__(
+        self,
+        p: Problem,
+        backend: str,
+        integer: bool,
+        fixed: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.p = p
         self.backend = backend
+        # arcs the solver may change (None: all), and the flows of the others
+        self.free = None if fixed is None else ~fixed[0]
+        self.fixed = None if fixed is None else fixed[1]
         self.solver = pywraplp.Solver.CreateSolver(backend)
         if self.solver is None:  # pragma: no cover
             return
         solver = self.solver
         if integer:
             solver.SetNumThreads(1)  # deterministic
-        err = solver.LoadModelFromProto(_model_proto(p, integer))
+        err = solver.LoadModelFromProto(_model_proto(p, integer, fixed))
         assert not err, err
         self.x = solver.variables()
 
@@ -131,7 +141,13 @@ class _Model:
             cost = np.zeros(len(net.tail), dtype=np.int64)
             for name, w in stage:
                 cost += np.int64(w) * net.arrays()[name]
-            nz = np.flatnonzero(cost)
+            # the settled arcs' part of the objective is a constant: left out of the solver
+            const = 0
+            if self.free is None or self.fixed is None:
+                nz = np.flatnonzero(cost)
+            else:
+                nz = np.flatnonzero(cost * self.free)
+                const = int(cost[~self.free] @ self.fixed[~self.free])
             obj = solver.Objective()
             obj.Clear()
             for a in nz:
@@ -151,12 +167,14 @@ class _Model:
                     levels, bounds, seconds, f"{self.backend} status {code} at stage {lv}"
                 )
             raw = obj.Value()
-            value = round(raw)
+            value = round(raw)  # the solver's part (the keep row below is over it too)
             if not integer and abs(raw - value) > max(TOLERANCE, 1e-9 * abs(raw)):
                 return None  # a fractional optimum: the integer pass decides
             bound: float | None = obj.BestBound() if integer else raw
             if bound is not None and not abs(bound) < NO_BOUND:
                 bound = None  # the solver's infinity: it has no bound yet
+            if bound is not None:
+                bound += const
             if code != pywraplp.Solver.OPTIMAL:
                 status = SolveStatus.FEASIBLE
             values = self.values()
@@ -170,7 +188,8 @@ class _Model:
                 elif len(stage) > 1 or bound is None:
                     bounds[name] = None
                 else:
-                    bounds[name] = (net.offsets[name] + min(float(value), bound)) / net.scale[name]
+                    full = float(value + const)
+                    bounds[name] = (net.offsets[name] + min(full, bound)) / net.scale[name]
             keep = solver.Constraint(-solver.infinity(), float(value), f"keep[{lv}]")
             for a in nz:
                 keep.SetCoefficient(x[a], float(cost[a]))
@@ -210,16 +229,44 @@ class _Model:
         )
 
 
-def _model_proto(p: Problem, integer: bool) -> linear_solver_pb2.MPModelProto:
+def _settled(p: Problem, warm: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The arcs whose flow the flow engine's optimum `warm` already settles: those of the
+    network's separate parts (the blocs) that no side constraint touches. The objective is a
+    sum over the parts, so the relaxation's optimum restricted to such a part is that part's
+    optimum; only the rest is left to the solver. None: nothing to settle (no optimum given,
+    or `max_moves`, which spans every part)."""
+    if warm is None or p.max_moves is not None or not p.official_caps:
+        return None
+    net = p.network
+    label = net.components()
+    tails = net.arrays()["tail"]
+    side = np.unique(
+        label[
+            tails[np.concatenate([np.asarray(a, dtype=np.int64) for a in p.official_caps.values()])]
+        ]
+    )
+    mask = ~np.isin(label[tails], side)
+    return (mask, warm) if mask.any() else None
+
+
+def _model_proto(
+    p: Problem, integer: bool, fixed: tuple[np.ndarray, np.ndarray] | None = None
+) -> linear_solver_pb2.MPModelProto:
     """The network's balances and capacities and the side constraints as one model, built
     in bulk (a protocol buffer the solver loads in one call): a variable per arc, a balance
-    row per node, then `max_moves` and the officials' quotas."""
+    row per node, then `max_moves` and the officials' quotas. `fixed`: (arcs, flows) whose
+    bounds are that flow (`_settled`)."""
     net = p.network
     arr = net.arrays()
     m = linear_solver_pb2.MPModelProto()
     bound = sum(s for s in net.supply if s > 0)
-    for u in np.minimum(arr["cap"], bound).astype(np.float64).tolist():
-        m.variable.add(lower_bound=0.0, upper_bound=u, is_integer=integer)
+    upper = np.minimum(arr["cap"], bound).astype(np.float64)
+    lower = np.zeros(len(upper))
+    if fixed is not None:
+        mask, flows = fixed
+        lower[mask] = upper[mask] = flows[mask]
+    for lo, up in zip(lower.tolist(), upper.tolist(), strict=True):
+        m.variable.add(lower_bound=lo, upper_bound=up, is_integer=integer)
     tail, head = arr["tail"], arr["head"]
     nodes = np.arange(len(net.names) + 1)
     by_tail, by_head = np.argsort(tail, kind="stable"), np.argsort(head, kind="stable")
