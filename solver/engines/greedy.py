@@ -53,7 +53,7 @@ class _State:
     spare_left: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, p: Problem) -> _State:
+    def of(cls, p: Problem, at_home: bool = False) -> _State:
         need: dict[tuple[str, str, str], int] = {}
         weight: dict[tuple[str, str], float] = {}
         for r in p.quotas.needs_in(p.blocs):
@@ -61,7 +61,7 @@ class _State:
             weight[(r.bloc, r.specialty)] = r.weight
         return cls(
             p,
-            arc_index(p),
+            arc_index(p, at_home),
             need,
             weight,
             {(c, b): p.quota(c, b) for b in p.blocs for c in p.communes},
@@ -130,7 +130,7 @@ class _State:
 def as_merged(p: Problem) -> Result:
     """The as-merged situation as a plan (see the module doc)."""
     t0 = time.perf_counter()
-    st = _State.of(p)
+    st = _State.of(p, at_home=True)  # nobody moves: only the arcs at home are used
     if not st.keep_in_place():
         return Result(
             "as-merged", SolveStatus.INFEASIBLE, seconds={"solve": time.perf_counter() - t0}
