@@ -196,18 +196,21 @@ def _table(
             )
         else:
             seen[h] = i
+    # the columns kept: named, and the first of a repeated name (the repeat is reported)
+    kept = [(i, h) for i, h in enumerate(header) if h and seen.get(h) == i + 1]
+    names = [h for _i, h in kept]
+    plain = len(kept) == width  # every column kept: a row's first cells are the record
     for n, r in rows[1:]:
-        if not any(c.strip() for c in r):
+        if not any(r) or not any(c.strip() for c in r):
             continue
         if len(r) > width and any(c.strip() for c in r[width:]):
             issues.append(
                 Issue(where, n, None, len(r), msg("at most {n} cells (the header's)", n=width))
             )
-        rec = {
-            h: (r[i] if i < len(r) else "")
-            for i, h in enumerate(header)
-            if h and seen.get(h) == i + 1  # a repeated column is reported, its first kept
-        }
+        if plain and len(r) >= width:
+            rec = dict(zip(names, r, strict=False))
+        else:
+            rec = {h: (r[i] if i < len(r) else "") for i, h in kept}
         rec["__row__"] = str(n)
         table.rows.append(rec)
     return table
@@ -481,6 +484,7 @@ def _prepare_all(
     for col in columns:
         kind = kinds[col]
         coded = kind in ("bool", "date") or kind.startswith("enum:")
+        codes = i18n.LABELS[kind[5:]] if kind.startswith("enum:") else ()
         code_column = col in CODE_COLUMNS
         number = kind in ("int", "float")
         nfc = unicodedata.normalize
@@ -490,7 +494,7 @@ def _prepare_all(
                 continue
             if not v.isascii():
                 v = nfc("NFC", v)
-            if coded:
+            if coded and v not in codes:  # most cells already hold a code
                 v = _coded(v, kind)
             if code_column and _CODE_CELL.fullmatch(v):
                 v = v.zfill(5)  # Excel drops leading zeros of official codes
