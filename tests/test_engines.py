@@ -16,8 +16,7 @@ from solver.engines import flow, general
 from solver.io.rules import parse_rule_set
 from solver.problem import prepare
 
-RULES = parse_rule_set(
-    """name: p
+RULES_TEXT = """name: p
 title: property rules
 sources: {t: {document: T}}
 blocs:
@@ -27,9 +26,8 @@ blocs:
     specialty_template:
       - {specialty: accounting, minimum: 1, weight: 3, source: t}
       - {specialty: construction, minimum: 1, weight: 1.5, source: t}
-""",
-    "p.yaml",
-)
+"""
+RULES = parse_rule_set(RULES_TEXT, "p.yaml")
 
 IN_QUOTA = RULES.model_copy(
     update={"secondees": RULES.secondees.model_copy(update={"in_quota": True})}
@@ -271,16 +269,8 @@ def test_a_max_moves_below_the_decided_moves_is_explained_in_rule_terms():
 
 
 TWO_BLOCS = parse_rule_set(
-    """name: p2
-title: two blocs
-sources: {t: {document: T}}
-blocs:
-  government:
-    base: {positions: 2, source: t}
-    caps: {commune: 3, ward: 3, source: t}
-    specialty_template:
-      - {specialty: accounting, minimum: 1, weight: 3, source: t}
-  party:
+    RULES_TEXT
+    + """  party:
     base: {positions: 1, source: t}
     specialty_template:
       - {specialty: office, minimum: 1, weight: 1, source: t}
