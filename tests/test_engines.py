@@ -45,6 +45,33 @@ person = st.fixed_dictionaries(
 )
 
 
+def default_equals_staged_ip(p):
+    """The default engine's answer, checked against the staged integer program on the same
+    problem: the same status, and every level equal when optimal."""
+    r = engines.solve(p, "flow")
+    mip = general.solve(p, lp_first=False)
+    assert r.status == mip.status
+    if r.status == SolveStatus.OPTIMAL:
+        assert r.levels == mip.levels
+    return r
+
+
+def officials_of(people: list[dict], pinned: bool = False) -> list:
+    """The officials of drawn `person`s, homes 90001…; with `pinned`, every third may be."""
+    return [
+        official(
+            f"P{i}",
+            f"9000{p['home'] + 1}",
+            specialty=p["specialty"],
+            specialties=p["extra"],
+            can_relocate=p["can_relocate"],
+            max_km=p["max_km"],
+            pinned=pinned and p["pinned"] and i % 3 == 0,
+        )
+        for i, p in enumerate(people)
+    ]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     people=st.lists(person, min_size=1, max_size=12),
@@ -54,18 +81,7 @@ person = st.fixed_dictionaries(
 )
 def test_flow_and_general_agree_on_random_scenarios(people, budget, total, area):
     communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i, area_km2=area) for i in range(4)]
-    offs = [
-        official(
-            f"P{i}",
-            f"9000{p['home'] + 1}",
-            specialty=p["specialty"],
-            specialties=p["extra"],
-            can_relocate=p["can_relocate"],
-            max_km=p["max_km"],
-            pinned=p["pinned"] and i % 3 == 0,
-        )
-        for i, p in enumerate(people)
-    ]
+    offs = officials_of(people, pinned=True)
     secs = [
         secondee("S1", "00001"),
         secondee("S2", "00004", specialty="construction"),
@@ -171,28 +187,15 @@ def test_max_moves_plans_equal_the_staged_integer_program(people, budget, max_mo
     flow, else the general engine) reaches the staged integer program's value on every
     level, keeps the limit, and its plan passes the checker."""
     communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i) for i in range(4)]
-    offs = [
-        official(
-            f"P{i}",
-            f"9000{p['home'] + 1}",
-            specialty=p["specialty"],
-            specialties=p["extra"],
-            can_relocate=p["can_relocate"],
-            max_km=p["max_km"],
-        )
-        for i, p in enumerate(people)
-    ]
+    offs = officials_of(people)
     secs = [secondee("S1", "00001"), secondee("S2", "00004", specialty="construction")]
     s = scenario(
         communes, officials=offs, secondees=secs, secondee_budget=budget, max_moves=max_moves
     )
     rs = IN_QUOTA if in_quota else RULES
     p = prepare(s, rs)
-    r = engines.solve(p, "flow")
-    mip = general.solve(p, lp_first=False)
-    assert r.status == mip.status
+    r = default_equals_staged_ip(p)
     if r.status == SolveStatus.OPTIMAL:
-        assert r.levels == mip.levels
         assert r.flows is not None and p.moves(r.flows) <= max_moves
         o = run.solve(s, rs, "flow")
         assert check(s, rs, o.plan, o.metrics).ok
@@ -299,11 +302,8 @@ def test_separate_blocs_settled_by_the_flow_while_the_lp_solves_the_rest(people,
     secs = [secondee("S1", "00001"), secondee("S2", "00003", specialty="accounting")]
     s = scenario(communes, officials=offs, secondees=secs, secondee_budget=budget)
     p = prepare(s, TWO_BLOCS)
-    r = engines.solve(p, "flow")
-    mip = general.solve(p, lp_first=False)
-    assert r.status == mip.status
+    r = default_equals_staged_ip(p)
     if r.status == SolveStatus.OPTIMAL:
-        assert r.levels == mip.levels
         assert r.flows is not None and not p.over_quota(r.flows)
     if r.engine == "general" and r.flows is not None:
         assert general._settled(p, engines.flow.solve(p).flows) is not None
