@@ -301,6 +301,10 @@ def table(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str =
     if fmt == "markdown":
         return markdown(rows, columns, title)
     df = pd.DataFrame(rows, columns=columns)
+    for c in columns:  # whole numbers stay whole where some rows have none (not 93.0)
+        given = [r.get(c) for r in rows if r.get(c) is not None]
+        if given and all(type(v) is int for v in given) and df[c].dtype != "int64":
+            df[c] = df[c].astype("Int64")
     if fmt == "csv":
         return df.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
