@@ -43,7 +43,7 @@ def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) ->
         dict(levels),
         seconds,
         found.flows,
-        message=f"max_moves held by a price of {found.price_text} per move "
+        message=f"max_moves held exactly by a price per move of {found.price_in(p, order)} "
         f"(Lagrangian search, {found.solves} flows)",
         method="Lagrangian",
     )

@@ -54,10 +54,17 @@ class Search:
     bound: int | None  # a lower bound on C under the constraint
     why: str = ""
 
-    @property
-    def price_text(self) -> str:
-        n, d = self.price
-        return str(n) if d == 1 else f"{n}/{d}"
+    def price_in(self, p: Problem, order: Sequence[str]) -> str:
+        """The price per move in the units of the first level of the objective it is worth
+        at least a hundredth of (e.g. "0.33 specialty_shortage": one move is worth a third of
+        a point of weighted specialty shortage at the optimum)."""
+        num, den = self.price
+        _, mult = flow.weighted_costs(p, order)
+        for lv in order:
+            value = num / (den * mult[lv] * p.network.scale[lv])
+            if value >= 0.01 or lv == order[-1]:
+                return f"{value:.2g} {lv}"
+        return "0"  # pragma: no cover - the loop returns at the last level
 
 
 def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
