@@ -161,7 +161,8 @@ def _input_size(folder: Path) -> int:
 class _Combined:
     """A combined table written as the provinces' parts arrive, in the provinces' order;
     when a part's header differs from the first one's (another vocabulary of specialties),
-    the table is rewritten at the end over the union of the columns."""
+    the later parts are kept and the table is rewritten at the end over the union of the
+    columns (the rows written before read back)."""
 
     def __init__(self, path: Path, province_column: str) -> None:
         self.path, self.prov = path, province_column
@@ -176,16 +177,16 @@ class _Combined:
         from solver.io.writer import BOM
 
         header, body = part
-        self.parts.append(part)
         if self.header is None:
             self.header = header
             self.fh.write(BOM)
             csv.writer(self.fh, lineterminator="\n").writerow([*header, self.prov])
         if header != self.header:
-            self.mixed = True
-        if not self.mixed:
+            self.mixed = True  # from here on the parts are kept, and the table made at the end
+        if self.mixed:
+            self.parts.append(part)
+        else:
             self.fh.write(body)
-            self.parts = []  # written: not kept
 
     def close(self) -> bool:
         """Finish the file (False: no province had rows, and there is no file)."""
@@ -195,15 +196,19 @@ class _Combined:
 
         from solver.io.writer import csv_text
 
-        if self.mixed:
-            self.fh.seek(0)
-            self.fh.truncate()
-            columns: list[str] = []
-            rows: list[dict[str, str]] = []
+        if self.mixed:  # the rows written so far, read back, then the parts kept since
+            from solver.io.writer import BOM
+
+            self.fh.flush()
+            written = list(csv.reader(io.StringIO(self.path.read_text("utf-8").removeprefix(BOM))))
+            columns = [c for c in written[0] if c != self.prov]
+            rows = [dict(zip(written[0], r, strict=True)) for r in written[1:]]
             for header, body in self.parts:
                 columns += [c for c in header if c not in columns]
                 keys = [*header, self.prov]
                 rows += [dict(zip(keys, r, strict=True)) for r in csv.reader(io.StringIO(body))]
+            self.fh.seek(0)
+            self.fh.truncate()
             self.fh.write(csv_text(rows, [*columns, self.prov], bom=True))
         self.fh.flush()
         os.fsync(self.fh.fileno())

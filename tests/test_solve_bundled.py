@@ -148,3 +148,39 @@ def test_several_provinces_at_once(two_provinces, tmp_path):
     assert set(plan["province"]) == {"Điện Biên", "Lai Châu"}
     assert (out / "dien-bien-2025" / "plan.csv").exists()
     assert Path(out / "lai-chau-2025" / "communes.csv").exists()
+
+
+def test_combined_tables_over_provinces_with_different_columns(tmp_path):
+    """The combined table is written as the provinces' parts arrive; a part whose header
+    differs (another vocabulary of specialties) turns it into the union of the columns, in
+    the order they first appear, each province's cells under their own column."""
+    import csv
+    import io
+
+    from solver.io.writer import BOM
+    from solver.multi import _Combined, _part
+
+    a = BOM + "commune,quota,it_need\n00001,3,1\n"
+    b = BOM + 'commune,quota,land_need\n00002,4,"2"\n00003,5,0\n'
+    c = _Combined(tmp_path / "communes.csv", "province")
+    c.add(_part(a, "Tỉnh A"))
+    c.add(_part(b, "Tỉnh B"))
+    assert c.close()
+    text = (tmp_path / "communes.csv").read_text("utf-8")
+    assert text.startswith(BOM)
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix(BOM))))
+    assert list(rows[0]) == ["commune", "quota", "it_need", "land_need", "province"]
+    assert rows == [
+        {"commune": "00001", "quota": "3", "it_need": "1", "land_need": "", "province": "Tỉnh A"},
+        {"commune": "00002", "quota": "4", "it_need": "", "land_need": "2", "province": "Tỉnh B"},
+        {"commune": "00003", "quota": "5", "it_need": "", "land_need": "0", "province": "Tỉnh B"},
+    ]
+    same = _Combined(tmp_path / "plan.csv", "province")  # one header: the parts streamed as is
+    same.add(_part(a, "Tỉnh A"))
+    same.add(_part(a, "Tỉnh C"))
+    assert same.close() and not same.mixed
+    assert (tmp_path / "plan.csv").read_text("utf-8") == (
+        BOM + "commune,quota,it_need,province\n00001,3,1,Tỉnh A\n00001,3,1,Tỉnh C\n"
+    )
+    empty = _Combined(tmp_path / "none.csv", "province")
+    assert not empty.close() and not (tmp_path / "none.csv").exists()
