@@ -135,7 +135,7 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
                 x_hi, c_hi, m_hi = x, c, m
             continue
         walked = _walk(p, x_hi, x_lo, move, k - m_hi)
-        if walked is not None:
+        if walked is not None and _attains(p, walked, cost, move, k, num, den, value):
             return Search(True, walked, (num, den), solves, int(cost @ walked))
         return Search(
             False,
@@ -145,6 +145,30 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
             bound,
             "the cycles between the two flows at the breakpoint skip the limit",
         )
+
+
+def _attains(
+    p: Problem,
+    x: np.ndarray,
+    cost: np.ndarray,
+    move: np.ndarray,
+    k: int,
+    num: int,
+    den: int,
+    minimum: int,
+) -> bool:
+    """Is x a flow of the network (capacities, balances) with exactly k moves that attains
+    the minimum at the price num/den? Checked in integers, so the proof does not rest on the
+    cycle bookkeeping."""
+    arr = p.network.arrays()
+    if (x < 0).any() or (x > arr["cap"]).any() or int(move @ x) != k:
+        return False
+    balance = np.zeros(len(p.network.names), dtype=np.int64)
+    np.add.at(balance, arr["tail"], x)
+    np.subtract.at(balance, arr["head"], x)
+    return bool(np.array_equal(balance, arr["supply"])) and (
+        den * int(cost @ x) + num * k == minimum
+    )
 
 
 def _walk(
