@@ -74,7 +74,6 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
             notes.append(
                 f"flow engine: the Lagrangian search on max_moves stopped after {found.solves} "
                 f"flows ({found.why})"
-                + ("" if found.bound is None else f", weighted bound {found.bound}")
             )
         else:
             notes.append(f"flow engine: {why}")

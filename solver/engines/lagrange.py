@@ -25,8 +25,9 @@ flow x with moves(x) ≤ K, C(x) ≥ C(x) + μ·(moves(x) − K) ≥ L(μ) − �
 
 Everything is in integers, so "attains L(μ)" is exact and the answer is proven. When step 4
 cannot land on K (the cycles' steps skip it), or the scaled costs would leave the solver's
-integer range, or the time runs out, the search says so and hands its best plan within K (a
-warm start) and its bound to the staged integer program.
+integer range, or the time runs out, the search says so and hands its best plan within K to
+the general engine as a warm start. (Its Lagrangian bound, `Search.bound`, is on the weighted
+cost; the staged solves bound each level on its own, so they do not take it.)
 """
 
 from __future__ import annotations
