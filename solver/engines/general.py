@@ -46,8 +46,10 @@ def solve(
     lp_first: bool = True,
 ) -> Result:
     """`warm`: flows to start from (the flow engine's optimum, when the caller has it);
-    otherwise, with `hint`, the flow engine is run here for one. `lp_first=False` skips the
-    LP pass (the staged integer program alone: the reference the tests compare with)."""
+    otherwise, with `hint`, the flow engine is run here for one. Without `max_moves`, `warm`
+    must be the relaxation's optimum: the network's parts no side constraint touches keep it
+    (`_settled`). `lp_first=False` skips the LP pass (the staged integer program alone: the
+    reference the tests compare with)."""
     order = list(order or LEVELS)
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
