@@ -38,10 +38,8 @@ class Placement:
     slot: str = ""
 
 
-def build_plan(p: Problem, result: Result, worded: bool = True) -> Plan:
-    """Every official and secondee candidate exactly once, in input order, with a reason
-    (`worded=False`: officials without one, for a plan only counted, never shown: the
-    as-merged situation beside the optimum)."""
+def build_plan(p: Problem, result: Result) -> Plan:
+    """Every official and secondee candidate exactly once, in input order, with a reason."""
     assert result.flows is not None
     officials = official_placements(p, result.flows)
     secondees = secondee_placements(p, result.flows)
@@ -58,8 +56,7 @@ def build_plan(p: Problem, result: Result, worded: bool = True) -> Plan:
             placed[(o.to, p.secondee_bloc)] += 1
     used = len(secondees)
     rows = [
-        _official_row(p, x, officials.get(x.id), placed, placed_bloc, worded)
-        for x in p.scenario.officials
+        _official_row(p, x, officials.get(x.id), placed, placed_bloc) for x in p.scenario.officials
     ]
     rows += [
         _secondee_row(p, q, secondees.get(q.id), used, officials_at) for q in p.scenario.secondees
@@ -138,7 +135,6 @@ def _official_row(
     o: Placement | None,
     placed: Counter[tuple[str, str]],
     placed_bloc: Counter[str],
-    worded: bool = True,
 ) -> PlanRow:
     cur = p.scenario.current_of(x)
     names = p.scenario.names
@@ -156,18 +152,16 @@ def _official_row(
     )
     if o is None:
         row["status"], why = p.status_of[x.id]
-        row["reason"] = render(why) if worded else ""
+        row["reason"] = render(why)
         if row["status"] == PlanStatus.outside_quota:
             row["to"] = cur
     elif o.status == PlanStatus.unplaced:
         row["status"] = o.status
-        row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc) if worded else ""
+        row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc)
     else:
         d = p.km[(cur, o.to)]
         row.update(status=o.status, to=o.to, km=d, fills=o.slot or x.specialty)
-        if not worded:
-            row["reason"] = ""
-        elif o.status == PlanStatus.stays and o.slot:
+        if o.status == PlanStatus.stays and o.slot:
             row["reason"] = _("stays at {unit}, filling the {specialty} need").format(
                 unit=names[o.to], specialty=spec_name(p, o.slot)
             )
@@ -266,7 +260,7 @@ def spec_name(p: Problem, code: str) -> str:
 
 
 @dataclass
-class _Counts:
+class Counts:
     """Per (unit, bloc) counts of a plan."""
 
     off: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -275,7 +269,34 @@ class _Counts:
     unplaced: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @classmethod
-    def of(cls, plan: Plan) -> _Counts:
+    def of_flows(cls, p: Problem, flows: np.ndarray) -> Counts:
+        """The same counts as `of(build_plan(...))`, straight from the flows: for a plan
+        only counted, never shown (the as-merged situation beside the optimum)."""
+        k = cls()
+        people = {x.id: x for x in p.scenario.officials}
+        for pid, o in official_placements(p, flows).items():
+            x = people[pid]
+            if o.status.placed:
+                k.off[(o.to, x.bloc.value)] += 1
+                k.fills[(o.to, x.bloc.value, o.slot or x.specialty)] += 1
+            elif o.status == PlanStatus.unplaced:
+                k.unplaced[(p.scenario.current_of(x), x.bloc.value)] += 1
+        candidates = {q.id: q for q in p.scenario.secondees}
+        for sid, o in secondee_placements(p, flows).items():
+            k.sec[(o.to, p.secondee_bloc)] += 1
+            k.fills[(o.to, p.secondee_bloc, o.slot or candidates[sid].specialty)] += 1
+        return k
+
+    @property
+    def placed_officials(self) -> int:
+        return sum(self.off.values())
+
+    @property
+    def surplus(self) -> int:
+        return sum(self.unplaced.values())
+
+    @classmethod
+    def of(cls, plan: Plan) -> Counts:
         k = cls()
         for r in plan:
             if r.status.placed:
@@ -286,15 +307,17 @@ class _Counts:
         return k
 
 
-def communes_table(p: Problem, plan: Plan, before: Plan | None = None) -> list[dict[str, Any]]:
+def communes_table(
+    p: Problem, plan: Plan, before: Plan | Counts | None = None
+) -> list[dict[str, Any]]:
     """Per unit and bloc: quota (and the unit's norm, every bloc together); before the plan
     (as merged: headcount in post, shortage, surplus, specialty gap), when given; after:
     placed officials, secondees, shortage, surplus, specialty gap; then per specialty need,
     placed and gap (and the gap before)."""
     specs = sorted({n.specialty for n in p.quotas.needs})
     need = {(n.commune, n.bloc, n.specialty): n.need for n in p.quotas.needs}
-    k = _Counts.of(plan)
-    kb = _Counts.of(before) if before is not None else None
+    k = Counts.of(plan)
+    kb = before if isinstance(before, Counts) or before is None else Counts.of(before)
     norm = {c: sum(p.quota(c, b) for b in p.blocs) for c in p.communes}
     rows = []
     for b in p.blocs:

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import platform
 import time
-from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from models import Baseline, Plan, PlanStatus, Scenario, SolveStatus
+from models import Baseline, Plan, Scenario, SolveStatus
 from models.problems import Msg
 from models.rules import RuleSet
 from solver import check as checker
 from solver import engines, i18n
 from solver.engines.base import Result
 from solver.io.reader import input_hashes, input_hashes_of
-from solver.plan import build_plan, communes_table
+from solver.plan import Counts, build_plan, communes_table
 from solver.problem import Problem, explain_infeasible, prepare
 
 
@@ -99,11 +98,11 @@ class Clock:
         self.t, self.c = t, c
 
 
-def as_merged(p: Problem, r: Result | None = None) -> tuple[Result, Plan | None]:
-    """The as-merged situation on the problem (nobody moves, no secondee) and its plan; `r`
-    when it is already solved."""
+def as_merged(p: Problem, r: Result | None = None) -> tuple[Result, Counts | None]:
+    """The as-merged situation on the problem (nobody moves, no secondee) and its counts per
+    unit and bloc; `r` when it is already solved."""
     b = r if r is not None else engines.solve(p, "as-merged")
-    return b, (build_plan(p, b, worded=False) if b.ok else None)
+    return b, (Counts.of_flows(p, b.flows) if b.ok and b.flows is not None else None)
 
 
 def _versions() -> dict[str, str]:
@@ -123,7 +122,7 @@ def metrics(
     rep: checker.CheckReport | None,
     timings: dict[str, Any],
     before: Result | None = None,
-    before_plan: Plan | None = None,
+    before_plan: Counts | None = None,
 ) -> dict[str, Any]:
     """What metrics.json holds: status, each level (as the checker recomputes it), the
     engine's own values, bound and gap per level, the as-merged situation's levels (before the
@@ -161,15 +160,15 @@ def metrics(
         "timings": timings,
     }
     if before is not None and before_plan is not None:
-        st = Counter(r.status for r in before_plan)
+        placed, surplus = before_plan.placed_officials, before_plan.surplus
         out["before"] = {
             "what": "as merged: every official planned in a quota place at the successor of "
             "their old unit, nobody moves, no secondee",
             "objective": {lv: before.levels.get(lv) for lv in order},
             "counts": {
-                "in_post": st[PlanStatus.stays] + st[PlanStatus.unplaced],
-                "within_quota": st[PlanStatus.stays],
-                "surplus": st[PlanStatus.unplaced],
+                "in_post": placed + surplus,
+                "within_quota": placed,  # nobody moves: everyone placed stays
+                "surplus": surplus,
             },
         }
     return out
