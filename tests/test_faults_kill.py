@@ -156,7 +156,8 @@ def two_plans(tmp_path):
 
 def test_kills_and_interrupts_of_the_solve_command(two_plans, tmp_path):
     """50 solves into a folder holding a plan, each killed (SIGKILL) or interrupted (SIGINT) at
-    a random moment of its run, from start-up to the last write."""
+    a random moment from start-up to well past its end (so that some finish first, however
+    the machine's speed varies between the reference solves and the trials)."""
     a, b, plans, seconds = two_plans
     out = tmp_path / "out"
     first = _solve(a, out)
@@ -166,7 +167,7 @@ def test_kills_and_interrupts_of_the_solve_command(two_plans, tmp_path):
     codes = set()
     for trial in range(50):
         proc = _solve(b if trial % 2 == 0 else a, out)
-        time.sleep(rng.uniform(0.05, 1.05) * seconds)
+        time.sleep(rng.uniform(0.05, 1.6) * seconds)  # a third of them after the end
         sig = signal.SIGINT if trial % 3 else signal.SIGKILL
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
