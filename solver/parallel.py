@@ -23,26 +23,11 @@ def run(
     on_done: Callable[[], None] = lambda: None,
 ) -> list[T]:
     """fn over tasks: on the Dask scheduler at `dask` (an address such as
-    tcp://127.0.0.1:8786), else in `jobs` local processes (1: here)."""
-    from solver import i18n
-
-    if dask or (jobs > 1 and len(tasks) > 1):
-        lang = i18n.current()
-        fn, tasks = functools.partial(_in_lang, fn, lang), list(tasks)
-    if dask:
-        return _on_dask(fn, tasks, dask, on_done)
-    if jobs > 1 and len(tasks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        out = []
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            for r in pool.map(fn, tasks):
-                out.append(r)
-                on_done()
-        return out
-    out = []
-    for t in tasks:
-        out.append(fn(t))
+    tcp://127.0.0.1:8786), else in `jobs` local processes (1: here); the results in the tasks'
+    order (`on_done` as each one finishes)."""
+    out: list[Any] = [None] * len(tasks)
+    for i, r in stream(fn, tasks, jobs, dask):
+        out[i] = r
         on_done()
     return out
 
@@ -87,19 +72,3 @@ def _in_lang(fn: Callable[[Any], T], lang: str, task: Any) -> T:
 
     with i18n.use(lang):
         return fn(task)
-
-
-def _on_dask(
-    fn: Callable[[Any], T], tasks: Sequence[Any], address: str, on_done: Callable[[], None]
-) -> list[T]:
-    try:
-        from dask.distributed import Client
-    except ImportError:  # pragma: no cover - dask is a dependency
-        raise RuntimeError("--dask needs the dask[distributed] package") from None
-    with Client(address, set_as_default=False) as client:
-        futures = client.map(fn, list(tasks), pure=False)
-        results = []
-        for f in futures:  # in the tasks' order
-            results.append(f.result())
-            on_done()
-        return results

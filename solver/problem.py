@@ -934,17 +934,18 @@ def arc_index(p: Problem, at_home: bool = False) -> dict[tuple[int, int, str, st
     only the officials' arcs to the unit where they serve now (or are assigned) and to
     unplaced, all the as-merged situation uses (a thirtieth of a large province's arcs)."""
     net = p.network
-    person = np.flatnonzero(np.isin(net.arrays()["kind"], PERSON_ARCS)).tolist()
+    arr = net.arrays()
     kind, owner, commune, specialty = net.kind, net.owner, net.commune, net.specialty
     if at_home and p.classes:
-        arr = net.arrays()
         home = np.empty(max(k.index for k in p.classes) + 1, dtype=object)
         for k in p.classes:
             home[k.index] = k.assign or k.current
         placing = np.flatnonzero(np.isin(arr["kind"], (PLACE_SLOT, PLACE_COMMUNE)))
-        units = np.asarray(net.commune, dtype=object)[placing]
+        units = np.asarray(commune, dtype=object)[placing]
         there = placing[units == home[arr["owner"][placing]]]
         person = sorted([*np.flatnonzero(arr["kind"] == UNPLACED).tolist(), *there.tolist()])
+    else:
+        person = np.flatnonzero(np.isin(arr["kind"], PERSON_ARCS)).tolist()
     return {(kind[a], owner[a], commune[a], specialty[a]): a for a in person}
 
 

@@ -79,10 +79,16 @@ def width(p: Problem, order: Sequence[str]) -> int:
     return sum(mult[lv] * rng[lv] for lv in order)
 
 
+def fits(p: Problem, biggest: int) -> bool:
+    """Whether arc costs up to `biggest` in size stay in the solver's exact integer range
+    (it scales costs by the number of nodes)."""
+    return biggest * (len(p.network.names) + 1) < COST_LIMIT
+
+
 def overflows(p: Problem, cost: np.ndarray) -> int | None:
     """The largest |cost| when it could leave the solver's exact integer range, else None."""
     biggest = int(np.abs(cost).max()) if len(cost) else 0
-    return biggest if biggest * (len(p.network.names) + 1) >= COST_LIMIT else None
+    return None if fits(p, biggest) else biggest
 
 
 def min_cost_flow(

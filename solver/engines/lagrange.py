@@ -26,8 +26,7 @@ flow x with moves(x) ≤ K, C(x) ≥ C(x) + μ·(moves(x) − K) ≥ L(μ) − �
 Everything is in integers, so "attains L(μ)" is exact and the answer is proven. When step 4
 cannot land on K (the cycles' steps skip it), or the scaled costs would leave the solver's
 integer range, or the time runs out, the search says so and hands its best plan within K to
-the general engine as a warm start. (Its Lagrangian bound, `Search.bound`, is on the weighted
-cost; the staged solves bound each level on its own, so they do not take it.)
+the general engine as a warm start (its staged solves bound each level on its own).
 """
 
 from __future__ import annotations
@@ -52,7 +51,6 @@ class Search:
     flows: np.ndarray | None
     price: tuple[int, int]  # μ = price[0] / price[1]
     solves: int
-    bound: int | None  # a lower bound on C under the constraint
     why: str = ""
 
     def price_in(self, p: Problem, order: Sequence[str]) -> str:
@@ -60,7 +58,7 @@ class Search:
         at least a hundredth of (e.g. "0.33 specialty_shortage": one move is worth a third of
         a point of weighted specialty shortage at the optimum)."""
         num, den = self.price
-        _, mult = flow.weighted_costs(p, order)
+        mult = flow.multipliers(order, flow.ranges(p))
         for lv in order:
             value = num / (den * mult[lv] * p.network.scale[lv])
             if value >= 0.01 or lv == order[-1]:
@@ -76,13 +74,12 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
     arr = p.network.arrays()
     move = np.zeros(len(cost), dtype=np.int64)
     move[np.asarray(p.move_arcs, dtype=np.int64)] = 1
-    n_nodes = len(p.network.names)
     biggest = int(np.abs(cost).max()) if len(cost) else 0
     solves = 0
 
     def at(num: int, den: int) -> tuple[np.ndarray, int, int] | None:
         nonlocal solves
-        if (biggest * den + num) * (n_nodes + 1) >= flow.COST_LIMIT:
+        if not flow.fits(p, biggest * den + num):
             return None  # checked in Python integers, before int64 could wrap
         solves += 1
         _status, x = flow.min_cost_flow(p, arr, cost * den + move * num)
@@ -92,10 +89,10 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
 
     got = at(0, 1)
     if got is None:
-        return Search(False, None, (0, 1), solves, None, "the plain flow has no optimum")
+        return Search(False, None, (0, 1), solves, "the plain flow has no optimum")
     x_lo, c_lo, m_lo = got
     if m_lo <= k:
-        return Search(True, x_lo, (0, 1), solves, c_lo)
+        return Search(True, x_lo, (0, 1), solves)
     # a price high enough to keep within K: from the costliest arc up, ×16 each time (a
     # price above the whole range of C would minimize the moves first, but seldom fits the
     # solver's integer range on a large province)
@@ -104,14 +101,14 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
     while True:
         got = at(price, 1)
         if got is None:
-            return Search(False, None, (price, 1), solves, None, "the scaled costs overflow")
+            return Search(False, None, (price, 1), solves, "the scaled costs overflow")
         x_hi, c_hi, m_hi = got
         if m_hi == k:
-            return Search(True, x_hi, (price, 1), solves, c_hi)
+            return Search(True, x_hi, (price, 1), solves)
         if m_hi < k:
             break
         if price > width:
-            return Search(False, None, (price, 1), solves, None, "no plan moves so few officials")
+            return Search(False, None, (price, 1), solves, "no plan moves so few officials")
         x_lo, c_lo, m_lo = x_hi, c_hi, m_hi
         price *= 16
     while True:
@@ -119,16 +116,15 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
         g = math.gcd(num, den)
         num, den = num // g, den // g
         if time.perf_counter() > deadline:
-            return Search(False, x_hi, (num, den), solves, None, "the time limit")
+            return Search(False, x_hi, (num, den), solves, "the time limit")
         got = at(num, den)
         if got is None:
-            return Search(False, x_hi, (num, den), solves, None, "the scaled costs overflow")
+            return Search(False, x_hi, (num, den), solves, "the scaled costs overflow")
         x, c, m = got
         line = den * c_lo + num * m_lo
         value = den * c + num * m
-        bound = -((-(value - num * k)) // den)  # ceil(L(μ) − μK): no plan within K costs less
         if m == k:
-            return Search(True, x, (num, den), solves, c)
+            return Search(True, x, (num, den), solves)
         if value < line:
             if m > k:
                 x_lo, c_lo, m_lo = x, c, m
@@ -137,13 +133,12 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
             continue
         walked = _walk(p, x_hi, x_lo, move, k - m_hi)
         if walked is not None and _attains(p, walked, cost, move, k, num, den, value):
-            return Search(True, walked, (num, den), solves, int(cost @ walked))
+            return Search(True, walked, (num, den), solves)
         return Search(
             False,
             x_hi,
             (num, den),
             solves,
-            bound,
             "the cycles between the two flows at the breakpoint skip the limit",
         )
 
