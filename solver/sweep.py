@@ -109,14 +109,25 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
     """Budgets in increasing order on one network (prepared at the largest; each budget
     changes only supplies and capacities). Once an optimum proven by a linear programme
     leaves budget unused (or every candidate is used), every larger budget has that same
-    optimum: its rows are filled from it, and say so."""
+    optimum: its rows are filled from it, and say so.
+
+    Where the officials' quota is the only side constraint, each budget solves the secondee
+    bloc's part alone (the other parts do not depend on the budget) and starts its price
+    search from the previous budget's prices. That proves the same levels as a fresh solve,
+    possibly with another of the equally good plans; the row is kept only where every such
+    plan uses the same number of secondees: when the optimum at b is strictly better than at
+    b − 1, every optimal plan uses all b (one using fewer would be a plan for b − 1 at least
+    as good). Elsewhere the budget is solved as a fresh solve would."""
     s, rs, budgets, engine = task
     top = s.model_copy(
         update={"config": s.config.model_copy(update={"secondee_budget": max(budgets)})}
     )
     base = prepare(top, rs)
+    outside = engines.budget_free_flows(base, engine)
     rows: list[dict[str, Any]] = []
     settled: dict[str, Any] | None = None
+    prev: dict[str, Any] | None = None
+    start = None
     for b in budgets:
         if settled is not None:
             rows.append({**settled, "secondee_budget": b, SAME_AS: settled["secondee_budget"]})
@@ -126,14 +137,34 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
         except ValueError:  # below the decided secondees: the fresh reading says why
             sb = s.model_copy(update={"config": s.config.model_copy(update={"secondee_budget": b})})
             p = prepare(sb, rs)
-        r = engines.solve(p, engine, s.config.time_limit)
-        row = _row(p, r, "secondee_budget", b)
+        limit = s.config.time_limit
+        row = None
+        if start is not None and prev is not None and prev["secondee_budget"] == b - 1:
+            r = engines.solve(p, engine, limit, outside=outside, start=start)
+            row = _row(p, r, "secondee_budget", b)
+            if not (_proven(r) and _better(row, prev) and row["secondees_used"] == p.budget):
+                row = None  # not unique: as a fresh solve would
+        if row is None:
+            r = engines.solve(p, engine, limit, outside=outside)
+            row = _row(p, r, "secondee_budget", b)
+        start = r.certificate if _proven(r) else None
         rows.append(row)
+        prev = row if _proven(r) else None
         used = row.get("secondees_used")
-        proven = r.status == "OPTIMAL" and r.method in LP_METHODS
-        if proven and used is not None and (used < p.budget or p.budget < b):
+        if _proven(r) and used is not None and (used < p.budget or p.budget < b):
             settled = row
     return rows
+
+
+def _proven(r: Result) -> bool:
+    """An optimum proven by a linear programme (see LP_METHODS)."""
+    return r.status == "OPTIMAL" and r.method in LP_METHODS and r.flows is not None
+
+
+def _better(row: dict[str, Any], prev: dict[str, Any]) -> bool:
+    """Is the row's optimum strictly better than the previous one (lexicographically)?"""
+    order = row["_order"]
+    return tuple(row[lv] for lv in order) < tuple(prev[lv] for lv in order)
 
 
 def param_sweep(

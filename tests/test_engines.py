@@ -201,6 +201,86 @@ def test_max_moves_plans_equal_the_staged_integer_program(people, budget, max_mo
         assert check(s, rs, o.plan, o.metrics).ok
 
 
+def test_the_officials_quota_is_held_by_prices_on_the_flow():
+    """Where secondees are extra and the relaxation places more officials in a unit than its
+    quota, the flow engine prices the officials placed there until every quota holds, full
+    wherever priced: a Lagrangian certificate, every level equal to the staged integer
+    program's."""
+    communes = [commune("00001"), commune("00002", lat=21.3)]
+    offs = [official(f"P{i}", "90001", specialty="office") for i in range(4)]
+    secs = [secondee(f"S{i}", f"0000{i}", specialty="accounting") for i in (1, 2)]
+    p = prepare(scenario(communes, officials=offs, secondees=secs, secondee_budget=2), RULES)
+    assert p.over_quota(flow.solve(p).flows)  # the relaxation breaks the quota
+    r = default_equals_staged_ip(p)
+    assert (r.engine, r.status, r.method) == ("flow", SolveStatus.OPTIMAL, "Lagrangian")
+    assert r.flows is not None and not p.over_quota(r.flows)
+    priced = {u for u, v in r.certificate.prices.items() if v}
+    assert priced == {("00001", "government")}
+    assert "prices per official" in r.message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(person, min_size=3, max_size=12), top=st.integers(1, 3))
+def test_quota_prices_equal_the_staged_integer_program(people, top):
+    """On random scenarios with secondees as extra help, at every budget up to `top`: the
+    default engine (the quota prices on the secondee bloc's part, else the general engine)
+    reaches the staged integer program's value on every level and keeps every quota; started
+    from the previous budget's prices (as a sweep does) it proves the same levels."""
+    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i) for i in range(3)]
+    offs = officials_of([{**q, "home": q["home"] % 2} for q in people])  # crowded homes
+    secs = [secondee("S1", "00001"), secondee("S2", "00002", specialty="accounting")]
+    secs += [secondee("S3", "00003", specialty="construction")]
+    s = scenario(communes, officials=offs, secondees=secs, secondee_budget=top)
+    base = prepare(s, RULES)
+    outside = engines.budget_free_flows(base, "flow")
+    start = None
+    for b in range(top + 1):
+        p = base.with_budget(b)
+        r = default_equals_staged_ip(p)
+        if r.status != SolveStatus.OPTIMAL:
+            continue
+        assert r.flows is not None and not p.over_quota(r.flows)
+        if start is not None and outside is not None:
+            warm = engines.solve(p, "flow", outside=outside, start=start)
+            assert warm.status == SolveStatus.OPTIMAL and warm.levels == r.levels
+        start = r.certificate
+
+
+def test_a_breakpoint_of_one_units_price_is_walked_to_its_quota():
+    """On the bundled province with every candidate seconded, one unit's price ends between
+    two adjacent prices, one over its quota and one short of it: Newton's method on that
+    price finds the breakpoint, and the cycles between the two flows there land the unit on
+    its quota (proven; every level equal to the staged LP's)."""
+    from solver.cli import _rules
+    from solver.engines import lagrange
+    from solver.io import load_scenario
+    from solver.io.whatif import parse_sets
+    from solver.paths import bundled_scenario
+
+    s = load_scenario(bundled_scenario(), parse_sets(("secondee_budget=97",)))
+    p = prepare(s, _rules(None, s))
+    order = list(p.order)
+    relaxed = flow.solve(p, order)
+    settled = []
+    real = lagrange._settle
+
+    def spy(*args):
+        got = real(*args)
+        settled.append(got is not None and got.proven)
+        return got
+
+    lagrange._settle = spy
+    try:
+        found = lagrange.quota_search(p, order, relaxed.flows, deadline=float("inf"))
+    finally:
+        lagrange._settle = real
+    assert found.proven and settled == [True]
+    assert not p.over_quota(found.flows)
+    lp = general.solve(p, order, 60, warm=relaxed.flows)
+    assert lp.status == SolveStatus.OPTIMAL
+    assert p.network.level_values(found.flows) == lp.levels
+
+
 def test_a_slack_max_moves_stays_with_the_flow_engine():
     r = engines.solve(prepare(tiny(max_moves=5), RULES), "flow")
     assert r.engine == "flow" and r.status == SolveStatus.OPTIMAL

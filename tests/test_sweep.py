@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from builders import commune, official, scenario, secondee
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from solver.cli import EXIT_USAGE, main
 from solver.io.rules import parse_rule_set
@@ -190,3 +192,30 @@ def test_a_budget_sweep_with_decided_secondees():
         assert [r[lv] for lv in LEVEL_NAMES] == [fresh.levels[lv] for lv in LEVEL_NAMES]
     with pytest.raises(InputError, match="the secondee budget is 0"):
         secondee_budgets(s, RULES, [0, 1])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    homes=st.lists(st.integers(1, 3), min_size=2, max_size=9),
+    specialties=st.lists(st.sampled_from(["office", "accounting"]), min_size=9, max_size=9),
+)
+def test_random_budget_sweeps_equal_fresh_solves(homes, specialties):
+    """On random provinces with secondees as extra help: every row of a budget sweep (which
+    starts each budget's price search from the previous one's) equals a fresh solve of that
+    budget, the secondees used included."""
+    from solver import engines
+    from solver.problem import prepare
+    from solver.sweep import LEVEL_NAMES
+
+    communes = [commune(f"0000{i}", lat=21.0 + 0.1 * i) for i in range(1, 4)]
+    offs = [official(f"P{i}", f"9000{h}", specialty=specialties[i]) for i, h in enumerate(homes)]
+    secs = [secondee(f"S{i}", f"0000{i % 3 + 1}", specialty=specialties[i]) for i in range(5)]
+    s = scenario(communes, officials=offs, secondees=secs)
+    for r in secondee_budgets(s, RULES, list(range(0, 6))):
+        b = r["budget"]
+        sb = s.model_copy(update={"config": s.config.model_copy(update={"secondee_budget": b})})
+        p = prepare(sb, RULES)
+        fresh = engines.solve(p, "flow")
+        assert r["status"] == fresh.status
+        assert [r[lv] for lv in LEVEL_NAMES] == [fresh.levels[lv] for lv in LEVEL_NAMES], b
+        assert r["secondees_used"] == p.secondees_used(fresh.flows), b

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from models import SolveStatus
 from solver.engines import lagrange
 from solver.engines.base import Result
@@ -49,15 +51,82 @@ def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) ->
     )
 
 
-def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> Result:
-    """Solve a prepared problem with the named engine; never raises on infeasibility."""
+def _quota(
+    p: Problem,
+    order: list[str],
+    outside: np.ndarray,
+    deadline: float,
+    before: dict[str, float],
+    start: lagrange.QuotaSearch | None = None,
+) -> Result | lagrange.QuotaSearch:
+    """The flow engine's answer under the officials' quota where secondees are extra, proven
+    by the quota search on the secondee bloc's part of the network, or the search's stop."""
+    t0 = time.perf_counter()
+    found = lagrange.quota_search(p, order, outside, deadline, start)
+    seconds = {**before, "quota search": time.perf_counter() - t0}
+    if not found.proven or found.flows is None:
+        return found
+    levels = p.network.level_values(found.flows)
+    priced = any(found.prices.values())
+    what = (
+        f"the officials' quota held by prices per official ({found.price_range(p, order)}; "
+        f"Lagrangian search, {found.solves} flows on the secondee bloc's part)"
+        if priced
+        else "the secondee bloc's part solved on its own keeps the officials' quota"
+    )
+    return Result(
+        "flow",
+        SolveStatus.OPTIMAL,
+        levels,
+        dict(levels),
+        seconds,
+        found.flows,
+        message=what,
+        method="Lagrangian" if priced else "weights",
+        certificate=found,
+    )
+
+
+def _quota_alone(p: Problem) -> bool:
+    """Whether the officials' quota is the only side constraint (then the quota search on
+    the secondee bloc's part decides it)."""
+    return bool(p.official_caps) and p.max_moves is None
+
+
+def solve(
+    p: Problem,
+    engine: str = "flow",
+    time_limit: float | None = None,
+    outside: np.ndarray | None = None,
+    start: lagrange.QuotaSearch | None = None,
+) -> Result:
+    """Solve a prepared problem with the named engine; never raises on infeasibility.
+
+    `outside`: an optimal flow of the same network at another secondee budget (a budget
+    sweep). Where the officials' quota is the only side constraint, the parts of the network
+    it does not touch keep that flow (their optimum does not depend on the budget) and only
+    the secondee bloc's part is solved; its levels are those of a fresh solve. `start`: the
+    `certificate` of such a solve at a neighbouring budget, to start the quota search from
+    (the levels are proven the same; the plan may be another equally good one)."""
     order = list(p.order)
     limit = p.scenario.config.time_limit if time_limit is None else time_limit
     if engine == "flow":
         from solver.engines import flow
 
         t0 = time.perf_counter()
+        if outside is not None and _quota_alone(p):
+            alone = _quota(p, order, outside, t0 + limit, {}, start)
+            if isinstance(alone, Result):
+                return alone
         r = flow.solve(p, order)
+        search: lagrange.QuotaSearch | None = None
+        t_search = 0.0
+        if r.ok and r.flows is not None and _quota_alone(p):
+            t1 = time.perf_counter()
+            quota = _quota(p, order, r.flows, t0 + limit, r.seconds)
+            if isinstance(quota, Result):
+                return quota
+            search, t_search = quota, time.perf_counter() - t1
         why = _side_constraint_binds(p, r)
         if why is None:
             return r
@@ -77,6 +146,9 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
             )
         else:
             notes.append(f"flow engine: {why}")
+            if search is not None:
+                before["quota search"] = t_search
+                notes.append(f"the quota search stopped after {search.solves} flows ({search.why})")
         from solver.engines import general
 
         g = general.solve(p, order, max(0.0, limit - (time.perf_counter() - t0)), warm=warm)
@@ -99,6 +171,18 @@ def solve(p: Problem, engine: str = "flow", time_limit: float | None = None) -> 
     raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
 
+def budget_free_flows(p: Problem, engine: str) -> np.ndarray | None:
+    """For a budget sweep: the relaxation's optimum, whose parts the officials' quota does
+    not touch (the blocs no secondee reaches) are optimal at every budget: `solve`'s
+    `outside`. None where that does not apply (another engine, or `max_moves`)."""
+    if engine != "flow" or not _quota_alone(p):
+        return None
+    from solver.engines import flow
+
+    r = flow.solve(p, list(p.order))
+    return r.flows if r.ok else None
+
+
 def _side_constraint_binds(p: Problem, r: Result) -> str | None:
     """Why the flow engine's answer is not the answer (None: it is)."""
     if r.status == "ERROR":
@@ -117,4 +201,4 @@ def _side_constraint_binds(p: Problem, r: Result) -> str | None:
     return None
 
 
-__all__ = ["ENGINES", "Result", "solve"]
+__all__ = ["ENGINES", "Result", "budget_free_flows", "solve"]

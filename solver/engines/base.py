@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,7 @@ class Result:
     flows: np.ndarray | None = None
     message: str = ""
     method: str = ""
+    certificate: Any = None  # what proves it, for a caller to start from (the quota prices)
 
     @property
     def gap(self) -> dict[str, float | None]:

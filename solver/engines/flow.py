@@ -95,11 +95,17 @@ def min_cost_flow(
     p: Problem, arr: dict[str, np.ndarray], cost: np.ndarray
 ) -> tuple[int, np.ndarray | None]:
     """One SimpleMinCostFlow solve of the network with these arc costs: (status, flows)."""
-    n_nodes = len(p.network.names)
+    return min_cost_flow_of(arr, cost)
+
+
+def min_cost_flow_of(arr: dict[str, np.ndarray], cost: np.ndarray) -> tuple[int, np.ndarray | None]:
+    """One SimpleMinCostFlow solve of a network given as arrays (tail, head, cap per arc,
+    supply per node) with these arc costs: (status, flows)."""
     smcf = min_cost_flow_module.SimpleMinCostFlow()
     if len(cost):
         smcf.add_arcs_with_capacity_and_unit_cost(arr["tail"], arr["head"], arr["cap"], cost)
-    smcf.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), arr["supply"])
+    supply = arr["supply"]
+    smcf.set_nodes_supplies(np.arange(len(supply), dtype=np.int32), supply)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         return status, None

@@ -246,3 +246,431 @@ def _choose(cycles: list[tuple[int, int]], want: int) -> list[int] | None:
         take[i] = t
         total += t * dl
     return take if total == want else None
+
+
+# --- the officials' quota where secondees are extra -------------------------------------
+
+# prices start in units of half the weighted cost (costs doubled), so that the first price,
+# 1.5 units, lies strictly between two integer gains of a plan
+PRICE_DEN = 2
+QUOTA_ROUNDS = 24  # flows the quota search may solve before it hands over
+
+
+@dataclass
+class QuotaSearch:
+    """What the officials' quota search found. `flows`: the whole network's flows (the
+    secondee bloc's part from the search, the rest from the flows it was given) when
+    `proven`; `prices`: per unit, the price per official placed there, in weighted cost
+    units × `den`; `solves`: the flows solved."""
+
+    proven: bool
+    flows: np.ndarray | None
+    prices: dict[tuple[str, str], int]
+    den: int
+    solves: int
+    why: str = ""
+    caps: np.ndarray | None = None  # the network's capacities the flows were proven under
+
+    def price_range(self, p: Problem, order: Sequence[str]) -> str:
+        """The units priced and the highest price, in the units of the first level it is
+        worth at least a hundredth of (as `Search.price_in`)."""
+        priced = [v for v in self.prices.values() if v]
+        if not priced:
+            return "no unit priced"
+        top = Search(True, None, (max(priced), self.den), 0).price_in(p, order)
+        return f"{len(priced)} unit(s) priced, at most {top} per official"
+
+
+def quota_part(p: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """The part of the network the officials' quota touches (the secondee bloc, joined by
+    the secondees): (its nodes, its arcs) as masks."""
+    net = p.network
+    arr = net.arrays()
+    label = net.components()
+    arcs = np.concatenate([np.asarray(a, dtype=np.int64) for a in p.official_caps.values()])
+    nodes = np.isin(label, np.unique(label[arr["tail"][arcs]]))
+    return nodes, nodes[arr["tail"]]
+
+
+class _Part:
+    """The secondee bloc's part of the network alone, priced per unit."""
+
+    def __init__(self, p: Problem, order: Sequence[str], outside: np.ndarray) -> None:
+        self.p = p
+        arr = p.network.arrays()
+        cost, _ = flow.weighted_costs(p, order)
+        nodes, self.arcs = quota_part(p)
+        self.nodes = nodes
+        self.index = index = np.cumsum(nodes) - 1  # network node -> node of the part
+        self.net = {
+            "tail": index[arr["tail"][self.arcs]].astype(np.int32),
+            "head": index[arr["head"][self.arcs]].astype(np.int32),
+            "cap": arr["cap"][self.arcs],
+            "supply": arr["supply"][nodes],
+        }
+        self.units = sorted(p.official_caps)
+        unit_of = np.full(len(cost), -1, dtype=np.int64)
+        for i, u in enumerate(self.units):
+            unit_of[np.asarray(p.official_caps[u], dtype=np.int64)] = i
+        self.unit_full = unit_of
+        self.unit_of = unit_of[self.arcs]
+        self.into = self.unit_of >= 0
+        self.quota = np.array([p.quota(c, b) for c, b in self.units], dtype=np.int64)
+        self.cost = cost[self.arcs]
+        self.biggest = int(np.abs(self.cost).max()) if len(self.cost) else 0
+        self.outside = outside
+        self.solves = 0
+
+    def priced(self, den: int, price: np.ndarray) -> np.ndarray:
+        c = self.cost * den
+        c[self.into] += price[self.unit_of[self.into]]
+        return c
+
+    def solve(self, den: int, price: np.ndarray) -> np.ndarray | None:
+        """The part's optimum at these prices (None: none, or the costs overflow)."""
+        top = int(price.max()) if len(price) else 0
+        if not flow.fits(self.p, self.biggest * den + top):
+            return None
+        self.solves += 1
+        _status, x = flow.min_cost_flow_of(self.net, self.priced(den, price))
+        return x
+
+    def officials(self, x: np.ndarray) -> np.ndarray:
+        into = self.into
+        n = np.bincount(self.unit_of[into], weights=x[into], minlength=len(self.units))
+        return n.astype(np.int64)
+
+    def full(self, x: np.ndarray) -> np.ndarray:
+        out = self.outside.copy()
+        out[self.arcs] = x
+        return out
+
+
+def quota_search(
+    p: Problem,
+    order: Sequence[str],
+    outside: np.ndarray,
+    deadline: float,
+    start: QuotaSearch | None = None,
+) -> QuotaSearch:
+    """The officials' quota (Σ officials into a unit ≤ its quota, where secondees are extra),
+    held by a price per official placed in each unit, on the part of the network it touches
+    solved alone. With prices λ_u ≥ 0 the priced problem
+
+        L(λ) = min_x C(x) + Σ_u λ_u · (officials_u(x) − quota_u)
+
+    is a min-cost flow again, and a flow x* attaining it that keeps every quota, with
+    officials_u(x*) = quota_u wherever λ_u > 0, is optimal under the quotas: for every flow x
+    that keeps them, C(x) ≥ C(x) + Σ λ_u (officials_u(x) − quota_u) ≥ L(λ) = C(x*). The
+    search starts at λ = 0 (the part's own optimum) and, per unit, raises the price of a unit
+    over its quota (1.5, then ×4 + 1.5 units of C) and halves its way back between the last
+    price over and the first price under the quota where a priced unit falls short. Where one
+    unit is left between two adjacent prices, Newton's method on its price alone finds the
+    breakpoint, and the conformal cycles between its two flows there land it on its quota
+    (`_settle`). The search is a function of the part alone (`outside` only fills in the rest
+    of the network), so a budget sweep, which gives another budget's flows as `outside`,
+    finds the same flows as a solve. It stops after QUOTA_ROUNDS flows, at `deadline`, or
+    where the scaled costs would leave the solver's integer range, and says so (the general
+    engine then decides).
+
+    `start`: another search's prices on the same network (a sweep's previous budget) to start
+    from instead of λ = 0. Any prices that prove a flow prove it optimal, but the flow found
+    may then be another of the equally good plans than a search from 0 finds."""
+    part = _Part(p, order, outside)
+    units, quota = part.units, part.quota
+    den = PRICE_DEN
+    price = np.zeros(len(units), dtype=np.int64)
+    if start is not None and list(start.prices) == units:
+        den = start.den
+        price = np.array(list(start.prices.values()), dtype=np.int64)
+        augmented = _augment(part, start, den, price)
+        if augmented is not None:
+            return augmented
+    over_at = np.zeros(len(units), dtype=np.int64)  # the highest price known to be over
+    under_at = np.full(len(units), -1, dtype=np.int64)  # the lowest price known short (-1: none)
+
+    def stop(why: str) -> QuotaSearch:
+        prices = dict(zip(units, price.tolist(), strict=True))
+        return QuotaSearch(False, None, prices, den, part.solves, why)
+
+    while True:
+        if part.solves >= QUOTA_ROUNDS:
+            return stop(f"no prices settled every quota in {QUOTA_ROUNDS} flows")
+        if part.solves and time.perf_counter() > deadline:
+            return stop("the time limit")
+        x = part.solve(den, price)
+        if x is None:
+            return stop("the part has no optimum, or its scaled costs overflow")
+        n = part.officials(x)
+        over = n > quota
+        short = (price > 0) & (n < quota)
+        if not over.any() and not short.any():
+            return _proven(part, x, den, price)
+        if start is not None and part.solves == 1 and (over | short).sum() == 1:
+            # a start from a neighbouring budget's breakpoint: its one unit off is likely at
+            # that same breakpoint; look on the other side of it, at twice the resolution
+            (u,) = np.flatnonzero(over | short).tolist()
+            if price[u] > 0:
+                side = (
+                    (2 * price[u], 2 * price[u] + 1)
+                    if over[u]
+                    else (2 * price[u] - 1, 2 * price[u])
+                )
+                got = _settle(part, 2 * den, 2 * price, u, *side, x, deadline)
+                if got is not None:
+                    return got
+        over_at[over] = price[over]
+        under_at[short] = price[short]
+        up = np.where(under_at < 0, 4 * price + 3, (price + under_at) // 2)
+        down = (over_at + price) // 2
+        stuck = (over & (up <= price)) | (short & (down >= price))
+        if stuck.any():
+            if stuck.sum() > 1 or (over | short).sum() > 1:
+                return stop("several units are left between two adjacent prices")
+            (u,) = np.flatnonzero(stuck).tolist()
+            lo = price[u] if over[u] else over_at[u]
+            hi = under_at[u]
+            got = _settle(part, den, price, u, int(lo), int(hi), x, deadline)
+            if got is None:
+                return stop("the cycles at the breakpoint of one unit's price skip its quota")
+            return got
+        price = np.where(over, up, np.where(short, down, price))
+
+
+def _proven(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearch:
+    full = part.full(x)
+    g = math.gcd(den, *price.tolist())  # the same prices in lowest terms
+    den, price = den // g, price // g
+    prices = dict(zip(part.units, price.tolist(), strict=True))
+    if not _keeps_quotas(part, full, price):  # pragma: no cover - a bug, not an input
+        return QuotaSearch(False, None, prices, den, part.solves, "the priced flow fails")
+    return QuotaSearch(True, full, prices, den, part.solves, caps=part.p.network.arrays()["cap"])
+
+
+def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> QuotaSearch | None:
+    """A neighbouring budget's proven flow plus one unit along a shortest path: where the
+    supplies differ from that flow's by one unit between two nodes (one more secondee) and no
+    capacity it filled has grown, that flow is optimal at the same prices for the old
+    supplies under the new capacities, and adding a shortest path from the node with the
+    extra supply to the one with the extra demand, in its residual network, keeps it optimal
+    (successive shortest paths). When the result keeps every quota, full wherever priced,
+    it is proven without solving a flow. None: the conditions or the quotas do not hold."""
+    if start.flows is None or start.caps is None:
+        return None
+    p = part.p
+    arr = p.network.arrays()
+    old, cap = start.flows, arr["cap"]
+    if len(old) != len(cap) or (old > cap).any():
+        return None
+    grown = np.flatnonzero((cap > start.caps) & (old >= start.caps))  # filled, now wider
+    balance = np.zeros(len(p.network.names), dtype=np.int64)
+    np.add.at(balance, arr["tail"], old)
+    np.subtract.at(balance, arr["head"], old)
+    diff = arr["supply"] - balance
+    plus, minus = np.flatnonzero(diff == 1), np.flatnonzero(diff == -1)
+    if len(plus) != 1 or len(minus) != 1 or np.count_nonzero(diff) != 2:
+        return None
+    if not (part.nodes[plus[0]] and part.nodes[minus[0]]):
+        return None
+    x = old[part.arcs]
+    priced = part.priced(den, price)
+    if len(grown) and (not part.arcs[grown].all() or not _no_negative_cycle(part.net, x, priced)):
+        return None  # a filled arc has grown, and the flow is not shown still optimal
+    s_node, t_node = int(part.index[plus[0]]), int(part.index[minus[0]])
+    path = _shortest_path(part.net, x, priced, s_node, t_node)
+    if path is None:
+        return None
+    y = x.copy()
+    for a, sign in path:
+        y[a] += sign
+    if not _all_kept(part, y, price):
+        return None
+    return _proven(part, y, den, price)
+
+
+def _residual(
+    net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray, cap: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The residual network of flow x: arcs with room forward at their cost, arcs with flow
+    backward at minus it (`arc`: the arc each comes from, `sign`: +1 forward, −1 backward)."""
+    tail, head = net["tail"].astype(np.int64), net["head"].astype(np.int64)
+    fwd, bwd = np.flatnonzero(x < cap), np.flatnonzero(x > 0)
+    return {
+        "tail": np.concatenate([tail[fwd], head[bwd]]),
+        "head": np.concatenate([head[fwd], tail[bwd]]),
+        "cost": np.concatenate([cost[fwd], -cost[bwd]]),
+        "arc": np.concatenate([fwd, bwd]),
+        "sign": np.concatenate([np.ones(len(fwd), np.int64), -np.ones(len(bwd), np.int64)]),
+    }
+
+
+NEVER = np.iinfo(np.int64).max
+
+
+def _bellman_ford(res: dict[str, np.ndarray], n: int, s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shortest distances from s over a residual network without negative cycles, relaxing
+    every arc at once per round, and each node's last arc (ties to the lowest arc)."""
+    rt, rh, rc = res["tail"], res["head"], res["cost"]
+    dist = np.full(n, NEVER, dtype=np.int64)
+    dist[s] = 0
+    pred = np.full(n, -1, dtype=np.int64)
+    for _ in range(n):
+        live = np.flatnonzero(dist[rt] != NEVER)
+        cand = dist[rt[live]] + rc[live]
+        best = dist.copy()
+        np.minimum.at(best, rh[live], cand)
+        better = best < dist
+        if not better.any():
+            return dist, pred
+        hit = better[rh[live]] & (cand == best[rh[live]])
+        first = np.full(n, len(rt), dtype=np.int64)
+        np.minimum.at(first, rh[live][hit], live[hit])
+        pred[better] = first[better]
+        dist = best
+    raise ArithmeticError("a negative cycle: the flow was not optimal")  # pragma: no cover
+
+
+def _shortest_path(
+    net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray, s: int, t: int
+) -> list[tuple[int, int]] | None:
+    """A shortest path from s to t in the residual network of flow x (optimal, so without
+    negative cycles): [(arc, +1 forward or −1 backward)], or None when t cannot be
+    reached."""
+    res = _residual(net, x, cost, net["cap"])
+    n = len(net["supply"])
+    dist, pred = _bellman_ford(res, n, s)
+    if dist[t] == NEVER:
+        return None
+    out: list[tuple[int, int]] = []
+    node = t
+    while node != s and len(out) <= n:
+        r = int(pred[node])
+        out.append((int(res["arc"][r]), int(res["sign"][r])))
+        node = int(res["tail"][r])
+    return out if node == s else None
+
+
+CYCLE_ROUNDS = 64  # rounds of the negative-cycle check before it gives up (and hands over)
+
+
+def _no_negative_cycle(net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray) -> bool:
+    """Is flow x optimal for its supplies (no negative cycle in its residual network)?
+    Bellman-Ford from every node at once: settling within CYCLE_ROUNDS rounds proves it;
+    otherwise the answer is "not shown" (False)."""
+    res = _residual(net, x, cost, net["cap"])
+    rt, rh, rc = res["tail"], res["head"], res["cost"]
+    dist = np.zeros(len(net["supply"]), dtype=np.int64)
+    for _ in range(CYCLE_ROUNDS):
+        best = dist.copy()
+        np.minimum.at(best, rh, dist[rt] + rc)
+        if np.array_equal(best, dist):
+            return True
+        dist = best
+    return False
+
+
+def _settle(
+    part: _Part,
+    den: int,
+    price: np.ndarray,
+    u: int,
+    lo: int,
+    hi: int,
+    x_now: np.ndarray,
+    deadline: float,
+) -> QuotaSearch | None:
+    """One unit u between two adjacent prices lo (over its quota) and hi (short of it), the
+    other prices held: Newton's method on u's price alone (as `search` on the moves), then,
+    at the breakpoint, the conformal cycles between the two flows there, chosen so that u
+    lands exactly on its quota. None: that does not land; the caller hands over."""
+    q = int(part.quota[u])
+    ind = np.zeros(len(part.cost), dtype=np.int64)
+    ind[part.into & (part.unit_of == u)] = 1
+    others = price.copy()
+    others[u] = 0
+    g_base = part.priced(den, others)  # the cost without u's price, at denominator den
+
+    def at(num: int, dd: int) -> tuple[np.ndarray, int, int] | None:
+        p2 = others * dd
+        p2[u] = num
+        x = part.solve(den * dd, p2)
+        if x is None:
+            return None
+        return x, int(g_base @ x), int(ind @ x)
+
+    price_lo, price_hi = price.copy(), price.copy()
+    price_lo[u], price_hi[u] = lo, hi
+    now = (x_now, int(g_base @ x_now), int(ind @ x_now))  # the flow at the current prices
+    got_lo = now if price[u] == lo else at(lo, 1)
+    got_hi = now if price[u] == hi else at(hi, 1)
+    if got_lo is None or got_hi is None:
+        return None
+    x_lo, g_lo, m_lo = got_lo
+    x_hi, g_hi, m_hi = got_hi
+    for x, m, pr in ((x_lo, m_lo, price_lo), (x_hi, m_hi, price_hi)):
+        if m == q:
+            found = _proven(part, x, den, pr)
+            return found if found.proven and _all_kept(part, x, pr) else None
+    if not (m_lo > q > m_hi):
+        return None
+    while part.solves < QUOTA_ROUNDS and time.perf_counter() <= deadline:
+        num, dd = g_hi - g_lo, m_lo - m_hi
+        g = math.gcd(num, dd)
+        num, dd = num // g, dd // g
+        if num == lo * dd or num == hi * dd:  # the crossing is at a price already solved
+            x_at, g_at, m_at = (x_lo, g_lo, m_lo) if num == lo * dd else (x_hi, g_hi, m_hi)
+            got: tuple[np.ndarray, int, int] | None = (x_at, g_at, m_at)
+        else:
+            got = at(num, dd)
+        if got is None:
+            return None
+        x, gx, m = got
+        final = others * dd
+        final[u] = num
+        line = dd * g_lo + num * m_lo
+        value = dd * gx + num * m
+        if m == q:
+            return _proven(part, x, den * dd, final) if _all_kept(part, x, final) else None
+        if value < line:
+            if m > q:
+                x_lo, g_lo, m_lo = x, gx, m
+            else:
+                x_hi, g_hi, m_hi = x, gx, m
+            continue
+        move = np.zeros(len(part.outside), dtype=np.int64)
+        move[part.arcs] = ind
+        walked = _walk(part.p, part.full(x_hi), part.full(x_lo), move, q - m_hi)
+        if walked is None:
+            return None
+        w = walked[part.arcs]
+        priced = part.priced(den * dd, final)
+        if int(priced @ w) != int(priced @ x_hi) or int(priced @ x_lo) != int(priced @ x_hi):
+            return None  # not both at the minimum: no proof
+        if int(priced @ x) != int(priced @ x_hi):
+            return None
+        return _proven(part, w, den * dd, final) if _all_kept(part, w, final) else None
+    return None
+
+
+def _all_kept(part: _Part, x: np.ndarray, price: np.ndarray) -> bool:
+    """Every unit within its quota, and on it wherever priced."""
+    n = part.officials(x)
+    return bool((n <= part.quota).all() and (n[price > 0] == part.quota[price > 0]).all())
+
+
+def _keeps_quotas(part: _Part, x: np.ndarray, price: np.ndarray) -> bool:
+    """Is x a flow of the network (capacities, balances) keeping every officials' quota, full
+    wherever a price is set? Checked in integers on the whole network."""
+    p = part.p
+    arr = p.network.arrays()
+    if (x < 0).any() or (x > arr["cap"]).any():
+        return False
+    balance = np.zeros(len(p.network.names), dtype=np.int64)
+    np.add.at(balance, arr["tail"], x)
+    np.subtract.at(balance, arr["head"], x)
+    if not np.array_equal(balance, arr["supply"]):
+        return False
+    into = part.unit_full >= 0
+    n = np.bincount(part.unit_full[into], weights=x[into], minlength=len(part.units))
+    n = n.astype(np.int64)
+    return bool((n <= part.quota).all() and (n[price > 0] == part.quota[price > 0]).all())
