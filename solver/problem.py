@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
@@ -211,9 +212,34 @@ class Network:
         self.__dict__["_arrays"] = ((len(self.tail), len(self.names)), out)
         return out
 
+    def memo(self, key: str, make: Any) -> Any:
+        """A value computed once from the network's arcs (not from its supplies or
+        capacities): kept with the network and with the networks `Problem.with_budget` makes
+        from it."""
+        memos = self.__dict__.setdefault("_memo", {})
+        if key not in memos:
+            memos[key] = make()
+        return memos[key]
+
+    def with_room(self, supply: list[int], cap: np.ndarray) -> Network:
+        """The same arcs with other supplies and capacities, its arrays made from these ones
+        (not from the lists again), its memos shared."""
+        new = replace(self, supply=supply, cap=cap.tolist())
+        out = dict(self.arrays())
+        out["cap"] = np.array(cap, dtype=np.int64)
+        out["supply"] = np.asarray(supply, dtype=np.int64)
+        for a in (out["cap"], out["supply"]):
+            a.setflags(write=False)
+        new.__dict__["_arrays"] = ((len(new.tail), len(new.names)), out)
+        new.__dict__["_memo"] = self.__dict__.setdefault("_memo", {})
+        return new
+
     def components(self) -> np.ndarray:
         """Per node, a label shared by exactly the nodes of its connected part (arcs taken
         both ways): the blocs are separate networks unless secondees join them."""
+        return self.memo("components", self._components)
+
+    def _components(self) -> np.ndarray:
         arr = self.arrays()
         t, h = arr["tail"].astype(np.int64), arr["head"].astype(np.int64)
         label = np.arange(len(self.names), dtype=np.int64)
@@ -325,12 +351,7 @@ class Problem:
         cap = np.asarray(net.cap, dtype=np.int64)
         cap[np.isin(kind, (SEC_OUT, SEC_EXTRA, SEC_SLOT, SEC_COMMUNE))] = new
         cap[kind == SEC_UNUSED] = new - forced
-        return replace(
-            self,
-            scenario=scenario,
-            network=replace(net, supply=supply, cap=cap.tolist()),
-            budget=new,
-        )
+        return replace(self, scenario=scenario, network=net.with_room(supply, cap), budget=new)
 
 
 def keep_priority(p: Official) -> tuple[int, int, int, str]:

@@ -30,27 +30,33 @@ COST_LIMIT = 1 << 62
 def ranges(p: Problem) -> dict[str, int]:
     """Upper bound of each level's integer value over all plans (shortages are ≥ 0)."""
     net = p.network
-    arr = net.arrays()
+    moving, costliest, people = net.memo("range parts", lambda: _range_parts(p))
+    return {
+        "specialty_shortage": net.offsets["specialty_shortage"],
+        "quota_shortage": net.offsets["quota_shortage"],
+        "disruption": moving + p.budget * costliest,
+        "changes": net.offsets["changes"] + people,  # each person changes at most once
+    }
+
+
+def _range_parts(p: Problem) -> tuple[int, int, int]:
+    """What the ranges take from the arcs and classes (not the budget): the officials'
+    longest moves summed, the costliest secondee placement, the people."""
+    arr = p.network.arrays()
     km_cost, kinds, owner = arr["disruption"], arr["kind"], arr["owner"]
-    worst = 0
+    moving = 0
     place = (kinds == PLACE_SLOT) | (kinds == PLACE_COMMUNE)
     if place.any() and p.classes:
         longest = np.zeros(len(p.classes), dtype=np.int64)  # each class's costliest placement
         np.maximum.at(longest, owner[place], km_cost[place])
         sizes = np.array([len(k.members) for k in p.classes], dtype=np.int64)
-        worst += int(sizes @ longest)
+        moving = int(sizes @ longest)
     sec = (kinds == SEC_SLOT) | (kinds == SEC_COMMUNE)
-    if sec.any():
-        worst += p.budget * int(km_cost[sec].max())
+    costliest = int(km_cost[sec].max()) if sec.any() else 0
     people = sum(len(k.members) for k in p.classes) + sum(
         len(q.members) for q in p.secondee_classes
     )
-    return {
-        "specialty_shortage": net.offsets["specialty_shortage"],
-        "quota_shortage": net.offsets["quota_shortage"],
-        "disruption": worst,
-        "changes": net.offsets["changes"] + people,  # each person changes at most once
-    }
+    return moving, costliest, people
 
 
 def multipliers(order: Sequence[str], rng: dict[str, int]) -> dict[str, int]:

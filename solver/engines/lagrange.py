@@ -269,7 +269,6 @@ class QuotaSearch:
     den: int
     solves: int
     why: str = ""
-    caps: np.ndarray | None = None  # the network's capacities the flows were proven under
 
     def price_range(self, p: Problem, order: Sequence[str]) -> str:
         """The units priced and the highest price, in the units of the first level it is
@@ -284,12 +283,29 @@ class QuotaSearch:
 def quota_part(p: Problem) -> tuple[np.ndarray, np.ndarray]:
     """The part of the network the officials' quota touches (the secondee bloc, joined by
     the secondees): (its nodes, its arcs) as masks."""
-    net = p.network
-    arr = net.arrays()
-    label = net.components()
-    arcs = np.concatenate([np.asarray(a, dtype=np.int64) for a in p.official_caps.values()])
-    nodes = np.isin(label, np.unique(label[arr["tail"][arcs]]))
-    return nodes, nodes[arr["tail"]]
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        net = p.network
+        arr = net.arrays()
+        label = net.components()
+        arcs = np.flatnonzero(unit_of_arcs(p) >= 0)
+        nodes = np.isin(label, np.unique(label[arr["tail"][arcs]]))
+        return nodes, nodes[arr["tail"]]
+
+    return p.network.memo("quota part", make)
+
+
+def unit_of_arcs(p: Problem) -> np.ndarray:
+    """Per arc, the index of the unit (in sorted `official_caps`) whose officials' quota it
+    counts in, else -1."""
+
+    def make() -> np.ndarray:
+        unit_of = np.full(len(p.network.tail), -1, dtype=np.int64)
+        for i, u in enumerate(sorted(p.official_caps)):
+            unit_of[np.asarray(p.official_caps[u], dtype=np.int64)] = i
+        return unit_of
+
+    return p.network.memo("unit of arcs", make)
 
 
 class _Part:
@@ -309,10 +325,7 @@ class _Part:
             "supply": arr["supply"][nodes],
         }
         self.units = sorted(p.official_caps)
-        unit_of = np.full(len(cost), -1, dtype=np.int64)
-        for i, u in enumerate(self.units):
-            unit_of[np.asarray(p.official_caps[u], dtype=np.int64)] = i
-        self.unit_full = unit_of
+        self.unit_full = unit_of = unit_of_arcs(p)
         self.unit_of = unit_of[self.arcs]
         self.into = self.unit_of >= 0
         self.quota = np.array([p.quota(c, b) for c, b in self.units], dtype=np.int64)
@@ -444,25 +457,25 @@ def _proven(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSea
     prices = dict(zip(part.units, price.tolist(), strict=True))
     if not _keeps_quotas(part, full, price):  # pragma: no cover - a bug, not an input
         return QuotaSearch(False, None, prices, den, part.solves, "the priced flow fails")
-    return QuotaSearch(True, full, prices, den, part.solves, caps=part.p.network.arrays()["cap"])
+    return QuotaSearch(True, full, prices, den, part.solves)
 
 
 def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> QuotaSearch | None:
-    """A neighbouring budget's proven flow plus one unit along a shortest path: where the
-    supplies differ from that flow's by one unit between two nodes (one more secondee) and no
-    capacity it filled has grown, that flow is optimal at the same prices for the old
-    supplies under the new capacities, and adding a shortest path from the node with the
-    extra supply to the one with the extra demand, in its residual network, keeps it optimal
-    (successive shortest paths). When the result keeps every quota, full wherever priced,
-    it is proven without solving a flow. None: the conditions or the quotas do not hold."""
-    if start.flows is None or start.caps is None:
+    """A neighbouring budget's proven flow plus one unit along a shortest path. Where the
+    supplies differ from that flow's by one unit between two nodes (one more secondee), and
+    the flow is still optimal at the same prices for its own supplies under this budget's
+    capacities and costs (no negative cycle in its residual network, checked), adding a
+    shortest path from the node with the extra supply to the one with the extra demand keeps
+    it optimal (successive shortest paths). When the result keeps every quota, full wherever
+    priced, it is proven without solving a flow. None: a condition or a quota does not
+    hold."""
+    if start.flows is None:
         return None
     p = part.p
     arr = p.network.arrays()
     old, cap = start.flows, arr["cap"]
     if len(old) != len(cap) or (old > cap).any():
         return None
-    grown = np.flatnonzero((cap > start.caps) & (old >= start.caps))  # filled, now wider
     balance = np.zeros(len(p.network.names), dtype=np.int64)
     np.add.at(balance, arr["tail"], old)
     np.subtract.at(balance, arr["head"], old)
@@ -474,8 +487,10 @@ def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> Qu
         return None
     x = old[part.arcs]
     priced = part.priced(den, price)
-    if len(grown) and (not part.arcs[grown].all() or not _no_negative_cycle(part.net, x, priced)):
-        return None  # a filled arc has grown, and the flow is not shown still optimal
+    # optimal for the old supplies under this budget's capacities and costs (the level
+    # weights grow with the budget, and a filled arc may have room now): shown, not assumed
+    if not _no_negative_cycle(part.net, x, priced):
+        return None
     s_node, t_node = int(part.index[plus[0]]), int(part.index[minus[0]])
     path = _shortest_path(part.net, x, priced, s_node, t_node)
     if path is None:
