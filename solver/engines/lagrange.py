@@ -253,6 +253,7 @@ def _choose(cycles: list[tuple[int, int]], want: int) -> list[int] | None:
 # prices start in units of half the weighted cost (costs doubled), so that the first price,
 # 1.5 units, lies strictly between two integer gains of a plan
 PRICE_DEN = 2
+FIRST_PRICE = 3  # 1.5 units of the weighted cost
 QUOTA_ROUNDS = 24  # flows the quota search may solve before it hands over
 
 
@@ -375,9 +376,10 @@ def quota_search(
     is a min-cost flow again, and a flow x* attaining it that keeps every quota, with
     officials_u(x*) = quota_u wherever λ_u > 0, is optimal under the quotas: for every flow x
     that keeps them, C(x) ≥ C(x) + Σ λ_u (officials_u(x) − quota_u) ≥ L(λ) = C(x*). The
-    search starts at λ = 0 (the part's own optimum) and, per unit, raises the price of a unit
-    over its quota (1.5, then ×4 + 1.5 units of C) and halves its way back between the last
-    price over and the first price under the quota where a priced unit falls short. Where one
+    search starts with the price 1.5 (units of C) on the crowded units (`_crowded`) and 0
+    elsewhere and, per unit, raises the price of a unit over its quota (1.5, then ×4 + 1.5)
+    and halves its way back between the last price over and the first price under the quota
+    where a priced unit falls short. Where one
     unit is left between two adjacent prices, Newton's method on its price alone finds the
     breakpoint, and the conformal cycles between its two flows there land it on its quota
     (`_settle`). The search is a function of the part alone (`outside` only fills in the rest
@@ -387,12 +389,12 @@ def quota_search(
     engine then decides).
 
     `start`: another search's prices on the same network (a sweep's previous budget) to start
-    from instead of λ = 0. Any prices that prove a flow prove it optimal, but the flow found
+    from instead. Any prices that prove a flow prove it optimal, but the flow found
     may then be another of the equally good plans than a search from 0 finds."""
     part = _Part(p, order, outside)
     units, quota = part.units, part.quota
     den = PRICE_DEN
-    price = np.zeros(len(units), dtype=np.int64)
+    price = np.where(_crowded(p, units, quota), FIRST_PRICE, 0).astype(np.int64)
     if start is not None and list(start.prices) == units:
         den = start.den
         price = np.array(list(start.prices.values()), dtype=np.int64)
@@ -434,7 +436,7 @@ def quota_search(
                     return got
         over_at[over] = price[over]
         under_at[short] = price[short]
-        up = np.where(under_at < 0, 4 * price + 3, (price + under_at) // 2)
+        up = np.where(under_at < 0, 4 * price + FIRST_PRICE, (price + under_at) // 2)
         down = (over_at + price) // 2
         stuck = (over & (up <= price)) | (short & (down >= price))
         if stuck.any():
@@ -448,6 +450,17 @@ def quota_search(
                 return stop("the cycles at the breakpoint of one unit's price skip its quota")
             return got
         price = np.where(over, up, np.where(short, down, price))
+
+
+def _crowded(p: Problem, units: list[tuple[str, str]], quota: np.ndarray) -> np.ndarray:
+    """Units whose own officials (those working there now) outnumber the quota: where the
+    relaxation can keep officials above it (they stay, a secondee takes the place), so the
+    search prices them from the start rather than one by one."""
+    home = dict.fromkeys(units, 0)
+    for k in p.classes:
+        if (k.current, k.bloc) in home:
+            home[(k.current, k.bloc)] += len(k.members)
+    return np.array([home[u] for u in units], dtype=np.int64) > quota
 
 
 def _proven(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearch:
