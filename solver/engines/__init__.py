@@ -24,6 +24,9 @@ from solver.problem import Problem
 
 ENGINES = ("flow", "general", "greedy", "as-merged")
 MAX_MOVES = "max_moves is a side constraint"
+# the share of the time limit the officials' quota search may use before it hands over, so
+# that the general engine keeps the rest
+SEARCH_SHARE = 0.5
 
 
 def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) -> Result | Search:
@@ -115,7 +118,7 @@ def solve(
 
         t0 = time.perf_counter()
         if outside is not None and _quota_alone(p):
-            alone = _quota(p, order, outside, t0 + limit, {}, start)
+            alone = _quota(p, order, outside, t0 + limit * SEARCH_SHARE, {}, start)
             if isinstance(alone, Result):
                 return alone
         r = flow.solve(p, order)
@@ -123,7 +126,7 @@ def solve(
         t_search = 0.0
         if r.ok and r.flows is not None and _quota_alone(p):
             t1 = time.perf_counter()
-            quota = _quota(p, order, r.flows, t0 + limit, r.seconds)
+            quota = _quota(p, order, r.flows, t0 + limit * SEARCH_SHARE, r.seconds)
             if isinstance(quota, Result):
                 return quota
             search, t_search = quota, time.perf_counter() - t1
