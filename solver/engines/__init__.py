@@ -40,17 +40,36 @@ def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) ->
             found.why = "its flow breaks the officials' quota where secondees are extra"
             found.proven = False
         return found
-    levels = p.network.level_values(found.flows)
+    return _proven(
+        p,
+        found.flows,
+        seconds,
+        f"max_moves held exactly by a price per move of {found.price_in(p, order)} "
+        f"(Lagrangian search, {found.solves} flows)",
+        "Lagrangian",
+    )
+
+
+def _proven(
+    p: Problem,
+    flows: np.ndarray,
+    seconds: dict[str, float],
+    message: str,
+    method: str,
+    certificate: object = None,
+) -> Result:
+    """A flow the engine has proven optimal: every level's bound is its value."""
+    levels = p.network.level_values(flows)
     return Result(
         "flow",
         SolveStatus.OPTIMAL,
         levels,
         dict(levels),
         seconds,
-        found.flows,
-        message=f"max_moves held exactly by a price per move of {found.price_in(p, order)} "
-        f"(Lagrangian search, {found.solves} flows)",
-        method="Lagrangian",
+        flows,
+        message=message,
+        method=method,
+        certificate=certificate,
     )
 
 
@@ -69,7 +88,6 @@ def _quota(
     seconds = {**before, "quota search": time.perf_counter() - t0}
     if not found.proven or found.flows is None:
         return found
-    levels = p.network.level_values(found.flows)
     priced = any(found.prices.values())
     what = (
         f"the officials' quota held by prices per official ({found.price_range(p, order)}; "
@@ -77,17 +95,8 @@ def _quota(
         if priced
         else "the secondee bloc's part solved on its own keeps the officials' quota"
     )
-    return Result(
-        "flow",
-        SolveStatus.OPTIMAL,
-        levels,
-        dict(levels),
-        seconds,
-        found.flows,
-        message=what,
-        method="Lagrangian" if priced else "weights",
-        certificate=found,
-    )
+    method = "Lagrangian" if priced else "weights"
+    return _proven(p, found.flows, seconds, what, method, found)
 
 
 def _quota_alone(p: Problem) -> bool:

@@ -121,15 +121,13 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
         if got is None:
             return Search(False, x_hi, (num, den), solves, "the scaled costs overflow")
         x, c, m = got
-        line = den * c_lo + num * m_lo
         value = den * c + num * m
         if m == k:
             return Search(True, x, (num, den), solves)
-        if value < line:
-            if m > k:
-                x_lo, c_lo, m_lo = x, c, m
-            else:
-                x_hi, c_hi, m_hi = x, c, m
+        if value < den * c_lo + num * m_lo:  # below both lines: a new side of the bracket
+            (x_lo, c_lo, m_lo), (x_hi, c_hi, m_hi) = _narrow(
+                (x_lo, c_lo, m_lo), (x_hi, c_hi, m_hi), got, k
+            )
             continue
         walked = _walk(p, x_hi, x_lo, move, k - m_hi)
         if walked is not None and _attains(p, walked, cost, move, k, num, den, value):
@@ -141,6 +139,15 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
             solves,
             "the cycles between the two flows at the breakpoint skip the limit",
         )
+
+
+Side = tuple[np.ndarray, int, int]  # a flow, its cost, its count (moves, or a unit's officials)
+
+
+def _narrow(lo: Side, hi: Side, got: Side, target: int) -> tuple[Side, Side]:
+    """Newton's step: a flow strictly below both lines replaces the bracket's side it falls
+    on (above the target: the low price's side; below it: the high price's)."""
+    return (got, hi) if got[2] > target else (lo, got)
 
 
 def _attains(
@@ -655,15 +662,13 @@ def _settle(
         x, gx, m = got
         final = others * dd
         final[u] = num
-        line = dd * g_lo + num * m_lo
         value = dd * gx + num * m
         if m == q:
             return _proven(part, x, den * dd, final) if _all_kept(part, x, final) else None
-        if value < line:
-            if m > q:
-                x_lo, g_lo, m_lo = x, gx, m
-            else:
-                x_hi, g_hi, m_hi = x, gx, m
+        if value < dd * g_lo + num * m_lo:  # below both lines: a new side of the bracket
+            (x_lo, g_lo, m_lo), (x_hi, g_hi, m_hi) = _narrow(
+                (x_lo, g_lo, m_lo), (x_hi, g_hi, m_hi), got, q
+            )
             continue
         move = np.zeros(len(part.outside), dtype=np.int64)
         move[part.arcs] = ind
