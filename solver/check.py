@@ -103,9 +103,8 @@ class _Checker:
         ids = Counter(r.id for r in plan)
         off = {p.id for p in self.s.officials}
         sec = {x.id for x in self.s.secondees}
-        for pid, n in sorted(ids.items()):
-            if n > 1:
-                self.bad.append(msg("{pid} appears {n} times in the plan", pid=pid, n=n))
+        for pid in sorted(k for k, n in ids.items() if n > 1):  # only the repeated ones
+            self.bad.append(msg("{pid} appears {n} times in the plan", pid=pid, n=ids[pid]))
         for pid in sorted(off - set(ids)):
             self.bad.append(msg("official {pid} is missing from the plan", pid=pid))
         for pid in sorted(sec - set(ids)):
