@@ -212,6 +212,21 @@ class Network:
         self.__dict__["_arrays"] = ((len(self.tail), len(self.names)), out)
         return out
 
+    def balance(self, flows: np.ndarray) -> np.ndarray:
+        """Per node, what flows leave minus what enters (a flow's balance is the supply)."""
+        arr = self.arrays()
+        out = np.zeros(len(self.names), dtype=np.int64)
+        np.add.at(out, arr["tail"], flows)
+        np.subtract.at(out, arr["head"], flows)
+        return out
+
+    def is_flow(self, flows: np.ndarray) -> bool:
+        """Within every capacity and balanced at every node, checked in integers."""
+        arr = self.arrays()
+        if (flows < 0).any() or (flows > arr["cap"]).any():
+            return False
+        return bool(np.array_equal(self.balance(flows), arr["supply"]))
+
     def memo(self, key: str, make: Any) -> Any:
         """A value computed once from the network's arcs (not from its supplies or
         capacities): kept with the network and with the networks `Problem.with_budget` makes

@@ -147,11 +147,12 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
         if row is None:
             r = engines.solve(p, engine, limit, outside=outside)
             row = _row(p, r, "secondee_budget", b)
-        start = r.certificate if _proven(r) else None
+        proven = _proven(r)
+        start = r.certificate if proven else None
         rows.append(row)
-        prev = row if _proven(r) else None
+        prev = row if proven else None
         used = row.get("secondees_used")
-        if _proven(r) and used is not None and (used < p.budget or p.budget < b):
+        if proven and used is not None and (used < p.budget or p.budget < b):
             settled = row
     return rows
 

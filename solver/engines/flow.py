@@ -97,14 +97,7 @@ def overflows(p: Problem, cost: np.ndarray) -> int | None:
     return None if fits(p, biggest) else biggest
 
 
-def min_cost_flow(
-    p: Problem, arr: dict[str, np.ndarray], cost: np.ndarray
-) -> tuple[int, np.ndarray | None]:
-    """One SimpleMinCostFlow solve of the network with these arc costs: (status, flows)."""
-    return min_cost_flow_of(arr, cost)
-
-
-def min_cost_flow_of(arr: dict[str, np.ndarray], cost: np.ndarray) -> tuple[int, np.ndarray | None]:
+def min_cost_flow(arr: dict[str, np.ndarray], cost: np.ndarray) -> tuple[int, np.ndarray | None]:
     """One SimpleMinCostFlow solve of a network given as arrays (tail, head, cap per arc,
     supply per node) with these arc costs: (status, flows)."""
     smcf = min_cost_flow_module.SimpleMinCostFlow()
@@ -136,7 +129,7 @@ def solve(p: Problem, order: Sequence[str] | None = None) -> Result:
             ),
             method="weights",
         )
-    status, flows = min_cost_flow(p, arr, cost)
+    status, flows = min_cost_flow(arr, cost)
     seconds = {"flow": time.perf_counter() - t0}  # costs, solver build and solve
     S = min_cost_flow_module.SimpleMinCostFlow
     if status in (S.INFEASIBLE, S.UNBALANCED):

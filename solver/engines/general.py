@@ -317,13 +317,7 @@ def _stages(p: Problem, order: list[str]) -> list[list[tuple[str, int]]]:
 def _exact(p: Problem, flows: np.ndarray, levels: dict[str, float], order: list[str]) -> bool:
     """Is a rounded LP solution an exactly feasible plan reaching every stage's value?"""
     net = p.network
-    arr = net.arrays()
-    if (flows < 0).any() or (flows > arr["cap"]).any():
-        return False
-    balance = np.zeros(len(net.names), dtype=np.int64)
-    np.add.at(balance, arr["tail"], flows)
-    np.subtract.at(balance, arr["head"], flows)
-    if not np.array_equal(balance, arr["supply"]):
+    if not net.is_flow(flows):
         return False
     if p.max_moves is not None and p.moves(flows) > p.max_moves:
         return False

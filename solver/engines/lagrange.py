@@ -54,16 +54,20 @@ class Search:
     why: str = ""
 
     def price_in(self, p: Problem, order: Sequence[str]) -> str:
-        """The price per move in the units of the first level of the objective it is worth
-        at least a hundredth of (e.g. "0.33 specialty_shortage": one move is worth a third of
-        a point of weighted specialty shortage at the optimum)."""
-        num, den = self.price
-        mult = flow.multipliers(order, flow.ranges(p))
-        for lv in order:
-            value = num / (den * mult[lv] * p.network.scale[lv])
-            if value >= 0.01 or lv == order[-1]:
-                return f"{value:.2g} {lv}"
-        return "0"  # pragma: no cover - the loop returns at the last level
+        """The price per move in level units (`price_in`)."""
+        return price_in(p, order, *self.price)
+
+
+def price_in(p: Problem, order: Sequence[str], num: int, den: int) -> str:
+    """A price num/den in weighted-cost units, in the units of the first level of the
+    objective it is worth at least a hundredth of (e.g. "0.33 specialty_shortage": worth a
+    third of a point of weighted specialty shortage at the optimum)."""
+    mult = flow.multipliers(order, flow.ranges(p))
+    for lv in order:
+        value = num / (den * mult[lv] * p.network.scale[lv])
+        if value >= 0.01 or lv == order[-1]:
+            return f"{value:.2g} {lv}"
+    return "0"  # pragma: no cover - the loop returns at the last level
 
 
 def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
@@ -82,7 +86,7 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
         if not flow.fits(p, biggest * den + num):
             return None  # checked in Python integers, before int64 could wrap
         solves += 1
-        _status, x = flow.min_cost_flow(p, arr, cost * den + move * num)
+        _status, x = flow.min_cost_flow(arr, cost * den + move * num)
         if x is None:
             return None
         return x, int(cost @ x), int(move @ x)
@@ -163,15 +167,7 @@ def _attains(
     """Is x a flow of the network (capacities, balances) with exactly k moves that attains
     the minimum at the price num/den? Checked in integers, so the proof does not rest on the
     cycle bookkeeping."""
-    arr = p.network.arrays()
-    if (x < 0).any() or (x > arr["cap"]).any() or int(move @ x) != k:
-        return False
-    balance = np.zeros(len(p.network.names), dtype=np.int64)
-    np.add.at(balance, arr["tail"], x)
-    np.subtract.at(balance, arr["head"], x)
-    return bool(np.array_equal(balance, arr["supply"])) and (
-        den * int(cost @ x) + num * k == minimum
-    )
+    return int(move @ x) == k and p.network.is_flow(x) and den * int(cost @ x) + num * k == minimum
 
 
 def _walk(
@@ -280,11 +276,11 @@ class QuotaSearch:
 
     def price_range(self, p: Problem, order: Sequence[str]) -> str:
         """The units priced and the highest price, in the units of the first level it is
-        worth at least a hundredth of (as `Search.price_in`)."""
+        worth at least a hundredth of (`price_in`)."""
         priced = [v for v in self.prices.values() if v]
         if not priced:
             return "no unit priced"
-        top = Search(True, None, (max(priced), self.den), 0).price_in(p, order)
+        top = price_in(p, order, max(priced), self.den)
         return f"{len(priced)} unit(s) priced, at most {top} per official"
 
 
@@ -333,8 +329,7 @@ class _Part:
             "supply": arr["supply"][nodes],
         }
         self.units = sorted(p.official_caps)
-        self.unit_full = unit_of = unit_of_arcs(p)
-        self.unit_of = unit_of[self.arcs]
+        self.unit_of = unit_of_arcs(p)[self.arcs]
         self.into = self.unit_of >= 0
         self.quota = np.array([p.quota(c, b) for c, b in self.units], dtype=np.int64)
         self.cost = cost[self.arcs]
@@ -353,7 +348,7 @@ class _Part:
         if not flow.fits(self.p, self.biggest * den + top):
             return None
         self.solves += 1
-        _status, x = flow.min_cost_flow_of(self.net, self.priced(den, price))
+        _status, x = flow.min_cost_flow(self.net, self.priced(den, price))
         return x
 
     def officials(self, x: np.ndarray) -> np.ndarray:
@@ -427,7 +422,8 @@ def quota_search(
         over = n > quota
         short = (price > 0) & (n < quota)
         if not over.any() and not short.any():
-            return _proven(part, x, den, price)
+            found = _proven(part, x, den, price)
+            return found or stop("the priced flow does not check")  # pragma: no cover - a bug
         if start is not None and part.solves == 1 and (over | short).sum() == 1:
             # a start from a neighbouring budget's breakpoint: its one unit off is likely at
             # that same breakpoint; look on the other side of it, at twice the resolution
@@ -470,14 +466,15 @@ def _crowded(p: Problem, units: list[tuple[str, str]], quota: np.ndarray) -> np.
     return np.array([home[u] for u in units], dtype=np.int64) > quota
 
 
-def _proven(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearch:
+def _proven(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearch | None:
+    """The proof, when x (the part's flows, optimal at these prices) keeps every quota and
+    fills it wherever priced, checked on the whole network; else None."""
     full = part.full(x)
+    if not _keeps_quotas(part, full, price):
+        return None
     g = math.gcd(den, *price.tolist())  # the same prices in lowest terms
-    den, price = den // g, price // g
-    prices = dict(zip(part.units, price.tolist(), strict=True))
-    if not _keeps_quotas(part, full, price):  # pragma: no cover - a bug, not an input
-        return QuotaSearch(False, None, prices, den, part.solves, "the priced flow fails")
-    return QuotaSearch(True, full, prices, den, part.solves)
+    prices = dict(zip(part.units, (price // g).tolist(), strict=True))
+    return QuotaSearch(True, full, prices, den // g, part.solves)
 
 
 def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> QuotaSearch | None:
@@ -496,10 +493,7 @@ def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> Qu
     old, cap = start.flows, arr["cap"]
     if len(old) != len(cap) or (old > cap).any():
         return None
-    balance = np.zeros(len(p.network.names), dtype=np.int64)
-    np.add.at(balance, arr["tail"], old)
-    np.subtract.at(balance, arr["head"], old)
-    diff = arr["supply"] - balance
+    diff = arr["supply"] - p.network.balance(old)
     plus, minus = np.flatnonzero(diff == 1), np.flatnonzero(diff == -1)
     if len(plus) != 1 or len(minus) != 1 or np.count_nonzero(diff) != 2:
         return None
@@ -518,8 +512,6 @@ def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> Qu
     y = x.copy()
     for a, sign in path:
         y[a] += sign
-    if not _all_kept(part, y, price):
-        return None
     return _proven(part, y, den, price)
 
 
@@ -644,8 +636,7 @@ def _settle(
     x_hi, g_hi, m_hi = got_hi
     for x, m, pr in ((x_lo, m_lo, price_lo), (x_hi, m_hi, price_hi)):
         if m == q:
-            found = _proven(part, x, den, pr)
-            return found if found.proven and _all_kept(part, x, pr) else None
+            return _proven(part, x, den, pr)
     if not (m_lo > q > m_hi):
         return None
     while part.solves < QUOTA_ROUNDS and time.perf_counter() <= deadline:
@@ -664,7 +655,7 @@ def _settle(
         final[u] = num
         value = dd * gx + num * m
         if m == q:
-            return _proven(part, x, den * dd, final) if _all_kept(part, x, final) else None
+            return _proven(part, x, den * dd, final)
         if value < dd * g_lo + num * m_lo:  # below both lines: a new side of the bracket
             (x_lo, g_lo, m_lo), (x_hi, g_hi, m_hi) = _narrow(
                 (x_lo, g_lo, m_lo), (x_hi, g_hi, m_hi), got, q
@@ -681,7 +672,7 @@ def _settle(
             return None  # not both at the minimum: no proof
         if int(priced @ x) != int(priced @ x_hi):
             return None
-        return _proven(part, w, den * dd, final) if _all_kept(part, w, final) else None
+        return _proven(part, w, den * dd, final)
     return None
 
 
@@ -692,18 +683,6 @@ def _all_kept(part: _Part, x: np.ndarray, price: np.ndarray) -> bool:
 
 
 def _keeps_quotas(part: _Part, x: np.ndarray, price: np.ndarray) -> bool:
-    """Is x a flow of the network (capacities, balances) keeping every officials' quota, full
-    wherever a price is set? Checked in integers on the whole network."""
-    p = part.p
-    arr = p.network.arrays()
-    if (x < 0).any() or (x > arr["cap"]).any():
-        return False
-    balance = np.zeros(len(p.network.names), dtype=np.int64)
-    np.add.at(balance, arr["tail"], x)
-    np.subtract.at(balance, arr["head"], x)
-    if not np.array_equal(balance, arr["supply"]):
-        return False
-    into = part.unit_full >= 0
-    n = np.bincount(part.unit_full[into], weights=x[into], minlength=len(part.units))
-    n = n.astype(np.int64)
-    return bool((n <= part.quota).all() and (n[price > 0] == part.quota[price > 0]).all())
+    """Is x (the whole network's flows) a flow keeping every officials' quota, full wherever
+    a price is set? Checked in integers."""
+    return part.p.network.is_flow(x) and _all_kept(part, x[part.arcs], price)
