@@ -20,6 +20,7 @@ from models import SolveStatus
 from solver.engines import lagrange
 from solver.engines.base import Result
 from solver.engines.lagrange import Search
+from solver.i18n import _
 from solver.problem import Problem
 
 ENGINES = ("flow", "general", "greedy", "as-merged")
@@ -40,14 +41,10 @@ def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) ->
             found.why = "its flow breaks the officials' quota where secondees are extra"
             found.proven = False
         return found
-    return _proven(
-        p,
-        found.flows,
-        seconds,
-        f"max_moves held exactly by a price per move of {found.price_in(p, order)} "
-        f"(Lagrangian search, {found.solves} flows)",
-        "Lagrangian",
-    )
+    what = _(
+        "max_moves held exactly by a price per move of {price} (Lagrangian search, {flows} flows)"
+    ).format(price=found.price_in(p, order), flows=found.solves)
+    return _proven(p, found.flows, seconds, what, "Lagrangian")
 
 
 def _proven(
@@ -88,14 +85,16 @@ def _quota(
     seconds = {**before, "quota search": time.perf_counter() - t0}
     if not found.proven or found.flows is None:
         return found
-    priced = any(found.prices.values())
+    units, top = found.price_range(p, order)
     what = (
-        f"the officials' quota held by prices per official ({found.price_range(p, order)}; "
-        f"Lagrangian search, {found.solves} flows on the secondee bloc's part)"
-        if priced
-        else "the secondee bloc's part solved on its own keeps the officials' quota"
+        _(
+            "the officials' quota held by prices per official ({units} unit(s) priced, at most "
+            "{price} per official; Lagrangian search, {flows} flows on the secondee bloc's part)"
+        ).format(units=units, price=top, flows=found.solves)
+        if units
+        else _("the secondee bloc's part solved on its own keeps the officials' quota")
     )
-    method = "Lagrangian" if priced else "weights"
+    method = "Lagrangian" if units else "weights"
     return _proven(p, found.flows, seconds, what, method, found)
 
 

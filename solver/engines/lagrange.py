@@ -62,11 +62,13 @@ def price_in(p: Problem, order: Sequence[str], num: int, den: int) -> str:
     """A price num/den in weighted-cost units, in the units of the first level of the
     objective it is worth at least a hundredth of (e.g. "0.33 specialty_shortage": worth a
     third of a point of weighted specialty shortage at the optimum)."""
+    from solver import i18n
+
     mult = flow.multipliers(order, flow.ranges(p))
     for lv in order:
         value = num / (den * mult[lv] * p.network.scale[lv])
         if value >= 0.01 or lv == order[-1]:
-            return f"{value:.2g} {lv}"
+            return f"{value:.2g} {i18n.label('level', lv)}"
     return "0"  # pragma: no cover - the loop returns at the last level
 
 
@@ -274,14 +276,11 @@ class QuotaSearch:
     solves: int
     why: str = ""
 
-    def price_range(self, p: Problem, order: Sequence[str]) -> str:
-        """The units priced and the highest price, in the units of the first level it is
-        worth at least a hundredth of (`price_in`)."""
+    def price_range(self, p: Problem, order: Sequence[str]) -> tuple[int, str]:
+        """How many units are priced, and the highest price in the units of the first level
+        it is worth at least a hundredth of (`price_in`)."""
         priced = [v for v in self.prices.values() if v]
-        if not priced:
-            return "no unit priced"
-        top = price_in(p, order, max(priced), self.den)
-        return f"{len(priced)} unit(s) priced, at most {top} per official"
+        return len(priced), price_in(p, order, max(priced, default=0), self.den)
 
 
 def quota_part(p: Problem) -> tuple[np.ndarray, np.ndarray]:
