@@ -49,14 +49,11 @@ def distance_table(s: Scenario) -> dict[tuple[str, str], int]:
     gc = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
     # road km = great-circle × factor, rounded half up to whole km (ties are measure-zero)
     road = np.floor(gc * road_factors(s) + 0.5).astype(np.int64)
-    out: dict[tuple[str, str], int] = {}
-    for i, x in enumerate(codes):
-        row = road[i]
-        for j, y in enumerate(codes):
-            if i == j:
-                out[(x, y)] = 0
-            elif (x, y) in given:
-                out[(x, y)] = round(given[(x, y)])
-            else:
-                out[(x, y)] = int(row[j])
+    n = len(codes)
+    road[np.arange(n), np.arange(n)] = 0
+    pairs = [(x, y) for x in codes for y in codes]
+    out = dict(zip(pairs, road.ravel().tolist(), strict=True))
+    for (x, y), v in given.items():
+        if x != y and (x, y) in out:
+            out[(x, y)] = round(v)
     return out

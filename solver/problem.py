@@ -32,6 +32,7 @@ offset), and the network is totally unimodular, so an LP optimum is integral.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -739,6 +740,12 @@ class _NetworkBuilder:
     def official_arcs(self, classes: list[OfficialClass]) -> None:
         """A node per class; arcs to every reachable slot and commune, and to unplaced."""
         net, km = self.net, self.km
+
+        @functools.cache
+        def reach(cur: str, max_km: float | None) -> list[str]:
+            """The units within `max_km` of `cur` (every unit: no limit)."""
+            return [c for c in self.communes if max_km is None or km[(cur, c)] <= max_km]
+
         for k in classes:
             n = len(k.members)
             net.supply[self.x_node[k.bloc]] -= n
@@ -759,15 +766,7 @@ class _NetworkBuilder:
                 targets = (
                     []
                     if k.keep_unplaced
-                    else (
-                        [k.current]
-                        if k.freedom == Freedom.fixed
-                        else [
-                            c
-                            for c in self.communes
-                            if k.max_km is None or km[(k.current, c)] <= k.max_km
-                        ]
-                    )
+                    else ([k.current] if k.freedom == Freedom.fixed else reach(k.current, k.max_km))
                 )
             targets = [c for c in targets if c not in k.forbid]
             if k.baseline_at == ELSEWHERE:  # not placed in the baseline: any outcome changes
@@ -798,7 +797,7 @@ class _NetworkBuilder:
                 for i, c in enumerate(arc_communes):  # before any arrays() (built once)
                     net.costs["changes"][first + i] = int(c != k.baseline_at)
             cur = k.current
-            self.move_arcs.extend(first + i for i, c in enumerate(arc_communes) if c != cur)
+            self.move_arcs += [first + i for i, c in enumerate(arc_communes) if c != cur]
             self._placed.append((k.bloc, first, arc_communes))
 
     def officials_into(self, bloc: str) -> dict[tuple[str, str], list[int]]:

@@ -134,6 +134,14 @@ def _read_csv(path: Path, issues: list[Issue]) -> RawTable | None:
     if text is None:
         return None
     delim = _delimiter(text.split("\n", 1)[0])
+    try:  # the whole file at once; on a malformed one, again line by line to locate it
+        cells = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True))
+    except csv.Error:
+        pass
+    else:
+        if not cells:
+            return RawTable(path.name, [])
+        return _table(path.name, list(enumerate(cells, start=1)), issues, delim)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     rows: list[tuple[int, list[str]]] = []
     while True:
@@ -201,7 +209,7 @@ def _table(
     names = [h for _i, h in kept]
     plain = len(kept) == width  # every column kept: a row's first cells are the record
     for n, r in rows[1:]:
-        if not any(r) or not any(c.strip() for c in r):
+        if not "".join(r).strip():  # a blank row
             continue
         if len(r) > width and any(c.strip() for c in r[width:]):
             issues.append(
@@ -480,31 +488,37 @@ def _prepare_all(
     (column → what was expected). Column by column: what a cell needs is decided once per
     column (its kind, whether it holds unit codes), then each cell is stripped, put in Unicode
     NFC when it is not plain ASCII, and read as its kind."""
-    out: list[tuple[dict[str, Any], dict[str, Msg]]] = [({}, {}) for _ in recs]
+    nfc = unicodedata.normalize
+    refused: list[dict[str, Msg]] = [{} for _ in recs]
+    cells: list[list[str]] = []
     for col in columns:
         kind = kinds[col]
-        coded = kind in ("bool", "date") or kind.startswith("enum:")
-        codes = i18n.LABELS[kind[5:]] if kind.startswith("enum:") else ()
-        code_column = col in CODE_COLUMNS
-        number = kind in ("int", "float")
-        nfc = unicodedata.normalize
-        for (data, refused), rec in zip(out, recs, strict=True):
-            v = rec.get(col, "").strip()
-            if v == "":
-                continue
-            if not v.isascii():
-                v = nfc("NFC", v)
-            if coded and v not in codes:  # most cells already hold a code
-                v = _coded(v, kind)
-            if code_column and _CODE_CELL.fullmatch(v):
-                v = v.zfill(5)  # Excel drops leading zeros of official codes
-            elif number:
-                problem, v = _number_problem(v, kind, decimal_comma)
-                if problem:
-                    refused[col] = problem
-            data[col] = v
-    # the cells in the order of the columns, as validation reports them
-    return [({c: d[c] for c in columns if c in d}, r) for d, r in out]
+        vals = [rec.get(col, "").strip() for rec in recs]
+        if not all(v.isascii() for v in vals):
+            vals = [v if v.isascii() else nfc("NFC", v) for v in vals]
+        if kind in ("bool", "date") or kind.startswith("enum:"):
+            codes = i18n.LABELS[kind[5:]] if kind.startswith("enum:") else ()
+            # most cells already hold a code
+            vals = [v if v == "" or v in codes else _coded(v, kind) for v in vals]
+        if col in CODE_COLUMNS:  # Excel drops leading zeros of official codes
+            match = _CODE_CELL.fullmatch
+            vals = [v.zfill(5) if v and match(v) else v for v in vals]
+        elif kind in ("int", "float"):  # (unit codes are text in every table)
+            for i, v in enumerate(vals):
+                if v:
+                    problem, vals[i] = _number_problem(v, kind, decimal_comma)
+                    if problem:
+                        refused[i][col] = problem
+        cells.append(vals)
+    # the non-empty cells in the order of the columns, as validation reports them
+    return (
+        [
+            ({c: v for c, v in zip(columns, row, strict=True) if v}, r)
+            for row, r in zip(zip(*cells, strict=True), refused, strict=True)
+        ]
+        if columns
+        else [({}, r) for r in refused]
+    )
 
 
 def parse_table(
