@@ -19,6 +19,35 @@ def test_workbook_reads_like_the_folder(make_scenario, tmp_path):
     assert a.config == b.config
 
 
+def test_a_mapping_in_the_scenario_sheet_row_by_row(make_scenario, tmp_path):
+    """`road_factor.mountainous | 1.6` rows make the mapping, as `--set` takes it; a dotted
+    key on an option that is not a mapping is refused with the key named."""
+    import openpyxl
+
+    folder = make_scenario()
+    book = folder_to_workbook(folder, tmp_path / "tiny.xlsx")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["scenario"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "road_factor":
+            row[0].value = "max_km"  # leave no road_factor row
+            row[1].value = 80
+    ws.append(["road_factor.mountainous", "1.6"])
+    ws.append(["road_factor.other", "1.2"])
+    ws.append(["road_factor.reason", "hill roads"])
+    wb.save(book)
+    rf = load_scenario(book).config.road_factor
+    assert (rf.mountainous, rf.other, rf.reason) == (1.6, 1.2, "hill roads")
+    ws.append(["secondee_budget", "5"])
+    ws.append(["secondee_budget.extra", "1"])
+    wb.save(book)
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(book)
+    assert [(i.column, "one of the keys" in i.text()) for i in e.value.issues] == [
+        ("secondee_budget.extra", True)
+    ]
+
+
 def test_workbook_errors_name_the_sheet(make_scenario, tmp_path):
     folder = make_scenario(officials=[{**OFFICIAL, "bloc": "gov"}])
     book = folder_to_workbook(folder, tmp_path / "bad.xlsx")

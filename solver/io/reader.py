@@ -897,12 +897,18 @@ def input_hashes_of(files: tuple[str, ...]) -> dict[str, str]:
 
 
 def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
-    """A 'scenario' sheet has columns key and value; list values are separated by ';'."""
+    """A 'scenario' sheet has columns key and value; list values are separated by ';'; a
+    mapping is given as YAML flow text (`{mountainous: 1.6, other: 1.3}`) or one entry per
+    row under a dotted key (`road_factor.mountainous`), as `--set` takes it."""
     out: dict[str, Any] = {}
+    dotted: list[tuple[str, str]] = []
     for rec in raw.rows:
         key = rec.get("key", "").strip()
         val = rec.get("value", "").strip()
         if not key:
+            continue
+        if "." in key and val != "":
+            dotted.append((key, val))
             continue
         if key in ("blocs", "categories", "objective"):
             if val:
@@ -913,5 +919,14 @@ def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
             except yamlio.YamlError:
                 out[key] = val  # the schema says what was expected
         elif val != "":
+            out[key] = val
+    for key, val in dotted:
+        head, *rest = key.split(".")
+        node = out.setdefault(head, {}) if head else None
+        for part in rest[:-1]:
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if isinstance(node, dict) and rest[-1] and not isinstance(node.get(rest[-1]), dict):
+            node[rest[-1]] = val
+        else:  # not a mapping's entry: the schema reports the key, with a did-you-mean
             out[key] = val
     return out
