@@ -42,7 +42,9 @@ class PlanRow(BaseModel):
         one per person, twice per solve)."""
         values.setdefault("decision", "")
         obj = cls.__new__(cls)
-        object.__setattr__(obj, "__dict__", {k: values[k] for k in _FIELDS})
+        # in the fields' order, as validation would leave it (dumps keep that order)
+        d = values if tuple(values) == _FIELDS else {k: values[k] for k in _FIELDS}
+        object.__setattr__(obj, "__dict__", d)
         object.__setattr__(obj, "__pydantic_fields_set__", set(_FIELDS))
         object.__setattr__(obj, "__pydantic_extra__", None)
         object.__setattr__(obj, "__pydantic_private__", None)

@@ -55,8 +55,10 @@ def build_plan(p: Problem, result: Result) -> Plan:
         if p.secondees_in_quota:
             placed[(o.to, p.secondee_bloc)] += 1
     used = len(secondees)
+    said: dict[tuple[Any, ...], str] = {}
     rows = [
-        _official_row(p, x, officials.get(x.id), placed, placed_bloc) for x in p.scenario.officials
+        _official_row(p, x, officials.get(x.id), placed, placed_bloc, said)
+        for x in p.scenario.officials
     ]
     rows += [
         _secondee_row(p, q, secondees.get(q.id), used, officials_at) for q in p.scenario.secondees
@@ -135,10 +137,26 @@ def _official_row(
     o: Placement | None,
     placed: Counter[tuple[str, str]],
     placed_bloc: Counter[str],
+    said: dict[tuple[Any, ...], str],
 ) -> PlanRow:
+    """`said`: the reasons already worded in this plan, by what they say (most officials
+    share one: "stays at Xã …")."""
     cur = p.scenario.current_of(x)
-    names = p.scenario.names
-    row: dict[str, Any] = dict(
+    to, km, fills = "", 0, ""
+    if o is None:
+        status, why = p.status_of[x.id]
+        reason = render(why)
+        if status == PlanStatus.outside_quota:
+            to = cur
+    elif o.status == PlanStatus.unplaced:
+        status = o.status
+        reason = _unplaced_reason(p, x, cur, placed, placed_bloc)
+    else:
+        status, to, km = o.status, o.to, p.km[(cur, o.to)]
+        fills = o.slot or x.specialty
+        key = (status, to, o.slot, km if status == PlanStatus.moves else 0)
+        reason = said.get(key) or said.setdefault(key, _placed_reason(p, status, to, o.slot, km))
+    return PlanRow.trusted(
         id=x.id,
         kind=PersonKind.official,
         name=x.name,
@@ -146,36 +164,27 @@ def _official_row(
         category=x.category.value,
         specialty=x.specialty,
         from_=cur,
-        to="",
-        km=0,
-        fills="",
+        to=to,
+        status=status,
+        km=km,
+        fills=fills,
+        reason=reason,
     )
-    if o is None:
-        row["status"], why = p.status_of[x.id]
-        row["reason"] = render(why)
-        if row["status"] == PlanStatus.outside_quota:
-            row["to"] = cur
-    elif o.status == PlanStatus.unplaced:
-        row["status"] = o.status
-        row["reason"] = _unplaced_reason(p, x, cur, placed, placed_bloc)
-    else:
-        d = p.km[(cur, o.to)]
-        row.update(status=o.status, to=o.to, km=d, fills=o.slot or x.specialty)
-        if o.status == PlanStatus.stays and o.slot:
-            row["reason"] = _("stays at {unit}, filling the {specialty} need").format(
-                unit=names[o.to], specialty=spec_name(p, o.slot)
-            )
-        elif o.status == PlanStatus.stays:
-            row["reason"] = _("stays at {unit}").format(unit=names[o.to])
-        elif o.slot:
-            row["reason"] = _("moves {km} km to fill {specialty} at {unit}").format(
-                km=d, specialty=spec_name(p, o.slot), unit=names[o.to]
-            )
-        else:
-            row["reason"] = _("moves {km} km to fill a quota vacancy at {unit}").format(
-                km=d, unit=names[o.to]
-            )
-    return PlanRow.trusted(**row)
+
+
+def _placed_reason(p: Problem, status: PlanStatus, to: str, slot: str, km: int) -> str:
+    names = p.scenario.names
+    if status == PlanStatus.stays and slot:
+        return _("stays at {unit}, filling the {specialty} need").format(
+            unit=names[to], specialty=spec_name(p, slot)
+        )
+    if status == PlanStatus.stays:
+        return _("stays at {unit}").format(unit=names[to])
+    if slot:
+        return _("moves {km} km to fill {specialty} at {unit}").format(
+            km=km, specialty=spec_name(p, slot), unit=names[to]
+        )
+    return _("moves {km} km to fill a quota vacancy at {unit}").format(km=km, unit=names[to])
 
 
 def _secondee_row(
