@@ -154,8 +154,10 @@ def _official_row(
     else:
         status, to, km = o.status, o.to, p.km[(cur, o.to)]
         fills = o.slot or x.specialty
-        key = (status, to, o.slot, km if status == PlanStatus.moves else 0)
-        reason = said.get(key) or said.setdefault(key, _placed_reason(p, status, to, o.slot, km))
+        key = (status, to, o.slot, km)
+        if key not in said:
+            said[key] = _placed_reason(p, status, to, o.slot, km)
+        reason = said[key]
     return PlanRow.trusted(
         id=x.id,
         kind=PersonKind.official,

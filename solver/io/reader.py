@@ -134,22 +134,28 @@ def _read_csv(path: Path, issues: list[Issue]) -> RawTable | None:
     if text is None:
         return None
     delim = _delimiter(text.split("\n", 1)[0])
-    try:  # the whole file at once; on a malformed one, again line by line to locate it
-        cells = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True))
+    try:
+        rows = list(
+            enumerate(
+                csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True), start=1
+            )
+        )
     except csv.Error:
-        pass
-    else:
-        if not cells:
-            return RawTable(path.name, [])
-        return _table(path.name, list(enumerate(cells, start=1)), issues, delim)
+        issues.append(_malformed(text, delim, path.name))
+        return None
+    if not rows:
+        return RawTable(path.name, [])
+    return _table(path.name, rows, issues, delim)
+
+
+def _malformed(text: str, delim: str, name: str) -> Issue:
+    """Where a file the CSV reader refuses goes wrong: read again line by line to name the
+    line (a quote never closed, or a quote inside a cell)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    rows: list[tuple[int, list[str]]] = []
     while True:
         line = reader.line_num + 1
         try:
-            r = next(reader)
-        except StopIteration:
-            break
+            next(reader)
         except csv.Error as e:
             if "end of data" in str(e) or "field limit" in str(e):
                 expected: str | Msg = msg(
@@ -159,12 +165,7 @@ def _read_csv(path: Path, issues: list[Issue]) -> RawTable | None:
                 )
             else:
                 expected = msg("quotes only around a whole cell ({why})", why=e)
-            issues.append(Issue(f"{path.name}, line {line}", None, None, None, expected))
-            return None
-        rows.append((len(rows) + 1, r))
-    if not rows:
-        return RawTable(path.name, [])
-    return _table(path.name, rows, issues, delim)
+            return Issue(f"{name}, line {line}", None, None, None, expected)
 
 
 def _table(
@@ -511,14 +512,11 @@ def _prepare_all(
                         refused[i][col] = problem
         cells.append(vals)
     # the non-empty cells in the order of the columns, as validation reports them
-    return (
-        [
-            ({c: v for c, v in zip(columns, row, strict=True) if v}, r)
-            for row, r in zip(zip(*cells, strict=True), refused, strict=True)
-        ]
-        if columns
-        else [({}, r) for r in refused]
-    )
+    rows = zip(*cells, strict=True) if cells else [()] * len(recs)
+    return [
+        ({c: v for c, v in zip(columns, row, strict=True) if v}, r)
+        for row, r in zip(rows, refused, strict=True)
+    ]
 
 
 def parse_table(
@@ -920,13 +918,9 @@ def _config_from_sheet(raw: RawTable) -> dict[str, Any]:
                 out[key] = val  # the schema says what was expected
         elif val != "":
             out[key] = val
+    from solver.io.whatif import set_entry
+
     for key, val in dotted:
-        head, *rest = key.split(".")
-        node = out.setdefault(head, {}) if head else None
-        for part in rest[:-1]:
-            node = node.setdefault(part, {}) if isinstance(node, dict) else None
-        if isinstance(node, dict) and rest[-1] and not isinstance(node.get(rest[-1]), dict):
-            node[rest[-1]] = val
-        else:  # not a mapping's entry: the schema reports the key, with a did-you-mean
-            out[key] = val
+        if not (all(key.split(".")) and set_entry(out, key, val)):
+            out[key] = val  # not a mapping's entry: the schema reports the key (did you mean)
     return out

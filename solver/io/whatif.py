@@ -130,15 +130,10 @@ def apply(s: Scenario, changes: dict[str, Any], where: str) -> Scenario:
         if not rest:
             data[head] = value
             continue
-        node = data.get(head)
         if head not in ScenarioConfig.model_fields:
             data[head] = value  # reported below as an unknown key, with a did-you-mean
             continue
-        if node is None:
-            node = data[head] = {}
-        for part in rest[:-1]:
-            node = node.setdefault(part, {}) if isinstance(node, dict) else None
-        if not isinstance(node, dict):
+        if not set_entry(data, key, value):
             issues.append(
                 Issue(
                     where,
@@ -149,9 +144,23 @@ def apply(s: Scenario, changes: dict[str, Any], where: str) -> Scenario:
                     label="key",
                 )
             )
-            continue
-        node[rest[-1]] = value
     config = _read_config(data, where, issues) if not issues else None
     if issues or config is None:
         raise ScenarioError(issues, where)
     return s.model_copy(update={"config": config})
+
+
+def set_entry(data: dict[str, Any], key: str, value: Any) -> bool:
+    """Set one entry of a mapping option by its dotted key (`road_factor.mountainous`),
+    making the mapping where it is not given; False when the option (or a part on the way)
+    is not a mapping."""
+    head, *rest = key.split(".")
+    node = data.get(head)
+    if node is None:
+        node = data[head] = {}
+    for part in rest[:-1]:
+        node = node.setdefault(part, {}) if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        return False
+    node[rest[-1]] = value
+    return True
