@@ -291,26 +291,78 @@ def markdown(rows: list[dict[str, Any]], columns: list[str], title: str = "") ->
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str = "") -> str:
-    """Rows as csv, json, Markdown or an aligned text table (with a title line)."""
-    import pandas as pd
+    """Rows as csv, json, Markdown or an aligned text table (with a title line).
 
+    The csv and text forms are pandas' `to_csv(index=False)` and `to_string(index=False)` of
+    the rows' frame, byte for byte (tests/test_report_table.py compares them), written here
+    without pandas: a sweep or a timeline prints its table without importing it."""
     if fmt in ("markdown", "table"):  # the forms people read: headers in their language
         heads = [column_label(c) for c in columns]
         rows = [{h: r.get(c) for c, h in zip(columns, heads, strict=True)} for r in rows]
         columns = heads
     if fmt == "markdown":
         return markdown(rows, columns, title)
+    if fmt == "json":
+        return _json_table(rows, columns)
+    if fmt == "csv":
+        from solver.io.writer import csv_text
+
+        cols = [_column([r.get(c) for r in rows]) for c in columns]
+        return csv_text(
+            [dict(zip(columns, v, strict=True)) for v in zip(*cols, strict=True)], columns
+        )
+    return _aligned(rows, columns, title)
+
+
+def _aligned(rows: list[dict[str, Any]], columns: list[str], title: str = "") -> str:
+    """The text table: every column right-aligned to its widest cell, one space between."""
+    head = f"{title}\n" if title else ""
+    if not rows:
+        return head + " ".join(columns) + "\n"
+    cols = [_column([r.get(c) for r in rows]) for c in columns]
+    shown = [[h, *(_text_cell(v) for v in vals)] for h, vals in zip(columns, cols, strict=True)]
+    widths = [max(map(len, col)) for col in shown]
+    lines = (
+        " ".join(cell.rjust(w) for cell, w in zip(line, widths, strict=True))
+        for line in zip(*shown, strict=True)
+    )
+    return head + "\n".join(lines) + "\n"
+
+
+def _column(values: list[Any]) -> list[Any]:
+    """One column's values as a frame would hold them: missing as None; whole numbers stay
+    whole where every given value is one (some rows may have none: not 93.0); in a column of
+    numbers with any fraction every number is a float; other columns keep each value as is.
+    numpy scalars are taken as the Python numbers they are."""
+    vals = [v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in values]
+    given = [v for v in vals if v is not None]
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in given)
+    if given and numbers and any(isinstance(v, float) for v in given):
+        vals = [None if v is None else float(v) for v in vals]
+    return [None if isinstance(v, float) and v != v else v for v in vals]
+
+
+def _text_cell(v: Any) -> str:
+    """A value in the aligned text table: missing as '-', a float with six decimals at most
+    (trailing zeros trimmed, a space where a minus sign would be), tabs and line breaks
+    escaped."""
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        s = f"{v: .6f}".rstrip("0")
+        return s + "0" if s.endswith(".") else s
+    return str(v).replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _json_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=columns)
     for c in columns:  # whole numbers stay whole where some rows have none (not 93.0)
         given = [r.get(c) for r in rows if r.get(c) is not None]
         if given and all(type(v) is int for v in given) and df[c].dtype != "int64":
             df[c] = df[c].astype("Int64")
-    if fmt == "csv":
-        return df.to_csv(index=False, lineterminator="\n")
-    if fmt == "json":
-        return df.to_json(orient="records", force_ascii=False, indent=2) + "\n"
-    shown = df.astype(object).where(df.notna(), "-")  # None too, also in a column of None
-    return (f"{title}\n" if title else "") + shown.to_string(index=False) + "\n"
+    return df.to_json(orient="records", force_ascii=False, indent=2) + "\n"
 
 
 def comparison(
