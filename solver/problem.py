@@ -67,6 +67,8 @@ from solver.i18n import _, label, ngettext
 PLACE_SLOT, PLACE_COMMUNE, UNPLACED, NEED, QUOTA, TOTAL, UNPLACED_OUT = range(7)
 SEC_PICK, SEC_SLOT, SEC_COMMUNE, SEC_UNUSED, SEC_OUT, SEC_EXTRA = range(7, 13)
 PERSON_ARCS = (PLACE_SLOT, PLACE_COMMUNE, UNPLACED, SEC_SLOT, SEC_COMMUNE, SEC_PICK)
+# the arcs whose capacity is the secondee budget
+SECONDEE_KINDS = (SEC_OUT, SEC_EXTRA, SEC_SLOT, SEC_COMMUNE)
 INF = 1 << 40
 SB_NODE, Z_NODE = "SB[secondee budget]", "Z[secondees]"
 ANYWHERE = "*"  # a decided secondee whose unit the plan chooses
@@ -363,10 +365,10 @@ class Problem:
         supply = list(net.supply)
         supply[sb] = new - forced
         supply[net._index[Z_NODE]] = -new
-        kind = np.asarray(net.kind)
-        cap = np.asarray(net.cap, dtype=np.int64)
-        cap[np.isin(kind, (SEC_OUT, SEC_EXTRA, SEC_SLOT, SEC_COMMUNE))] = new
-        cap[kind == SEC_UNUSED] = new - forced
+        arr = net.arrays()
+        cap = arr["cap"].copy()
+        cap[net.memo("secondee arcs", lambda: np.isin(arr["kind"], SECONDEE_KINDS))] = new
+        cap[net.memo("unused arcs", lambda: arr["kind"] == SEC_UNUSED)] = new - forced
         return replace(self, scenario=scenario, network=net.with_room(supply, cap), budget=new)
 
 

@@ -394,14 +394,15 @@ def quota_search(
     may then be another of the equally good plans than a search from 0 finds."""
     part = _Part(p, order, outside)
     units, quota = part.units, part.quota
-    den = PRICE_DEN
-    price = np.where(_crowded(p, units, quota), FIRST_PRICE, 0).astype(np.int64)
     if start is not None and list(start.prices) == units:
         den = start.den
         price = np.array(list(start.prices.values()), dtype=np.int64)
         augmented = _augment(part, start, den, price)
         if augmented is not None:
             return augmented
+    else:
+        den = PRICE_DEN
+        price = np.where(_crowded(p, units, quota), FIRST_PRICE, 0).astype(np.int64)
     over_at = np.zeros(len(units), dtype=np.int64)  # the highest price known to be over
     under_at = np.full(len(units), -1, dtype=np.int64)  # the lowest price known short (-1: none)
 
@@ -534,14 +535,24 @@ NEVER = np.iinfo(np.int64).max
 
 
 def _bellman_ford(res: dict[str, np.ndarray], n: int, s: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest distances from s over a residual network without negative cycles, relaxing
-    every arc at once per round, and each node's last arc (ties to the lowest arc)."""
+    """Shortest distances from s over a residual network without negative cycles, and each
+    node's last arc (ties to the lowest arc). Each round relaxes at once the arcs out of the
+    nodes whose distance the previous round lowered: the other arcs were relaxed from the
+    same distances before and can neither lower nor tie a lowered distance, so the rounds
+    are those of relaxing every arc (the same distances, the same arcs)."""
     rt, rh, rc = res["tail"], res["head"], res["cost"]
+    by_tail = np.argsort(rt, kind="stable")
+    first_out = np.searchsorted(rt[by_tail], np.arange(n + 1))
     dist = np.full(n, NEVER, dtype=np.int64)
     dist[s] = 0
     pred = np.full(n, -1, dtype=np.int64)
+    changed = np.array([s], dtype=np.int64)
     for _ in range(n):
-        live = np.flatnonzero(dist[rt] != NEVER)
+        lo, count = first_out[changed], first_out[changed + 1] - first_out[changed]
+        ends = np.cumsum(count)
+        if not len(ends) or not ends[-1]:
+            return dist, pred
+        live = by_tail[np.arange(ends[-1]) + np.repeat(lo - (ends - count), count)]
         cand = dist[rt[live]] + rc[live]
         best = dist.copy()
         np.minimum.at(best, rh[live], cand)
@@ -553,6 +564,7 @@ def _bellman_ford(res: dict[str, np.ndarray], n: int, s: int) -> tuple[np.ndarra
         np.minimum.at(first, rh[live][hit], live[hit])
         pred[better] = first[better]
         dist = best
+        changed = np.flatnonzero(better)
     raise ArithmeticError("a negative cycle: the flow was not optimal")  # pragma: no cover
 
 
