@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models import Category, InputError, Issue, Scenario
+from models.problems import msg
 from models.facts import Fact, Facts
 from models.rules import RuleSet
 from solver import run
@@ -42,6 +43,9 @@ def load(path: Path) -> Facts:
     try:
         data = yamlio.load(path.read_bytes().decode("utf-8-sig"))
         return Facts.model_validate(data)
+    except FileNotFoundError:
+        expected = msg("a facts file (YAML) at {path}: there is none", path=str(path))
+        issues = [Issue(path.name, None, None, None, expected)]
     except UnicodeDecodeError:
         issues = [Issue(path.name, None, None, None, "UTF-8 text")]
     except yamlio.YamlError as e:

@@ -100,4 +100,11 @@ def test_a_malformed_facts_file_is_a_clear_error(copy: Path):
     assert r.exit_code == 1
     assert "facts.yaml, key facts.0.measure" in r.output
     assert "Traceback" not in r.output
+
+
+def test_a_scenario_without_a_facts_file_is_bad_input_named(copy: Path):
+    (copy / "facts.yaml").unlink()
+    r = CliRunner().invoke(main, ["facts", str(copy)])
+    assert r.exit_code == 1, r.output
+    assert f"a facts file (YAML) at {copy / 'facts.yaml'}: there is none" in r.output
     assert "Traceback" not in r.output
