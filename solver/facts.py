@@ -24,8 +24,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from models import Category, InputError, Issue, Scenario
-from models.problems import msg
 from models.facts import Fact, Facts
+from models.problems import msg
 from models.rules import RuleSet
 from solver import run
 from solver.geo import distance_table
