@@ -281,6 +281,70 @@ def test_a_breakpoint_of_one_units_price_is_walked_to_its_quota():
     assert p.network.level_values(found.flows) == lp.levels
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(person, min_size=3, max_size=12),
+    budget=st.integers(0, 3),
+    prices=st.lists(st.integers(0, 8), min_size=3, max_size=3),
+)
+def test_a_proof_on_the_face_is_the_staged_integer_programs_optimum(people, budget, prices):
+    """From the optimal flow at any prices, the linear programme on the arcs of small reduced
+    cost either proves a plan, and then every level is the staged integer program's, or
+    says it cannot (None): its proof is checked in integers, never taken from the LP."""
+    from solver.engines import lagrange
+
+    communes = [commune(f"0000{i + 1}", lat=21.0 + 0.2 * i) for i in range(3)]
+    offs = officials_of([{**q, "home": q["home"] % 2} for q in people])
+    secs = [secondee("S1", "00001"), secondee("S2", "00002", specialty="accounting")]
+    secs += [secondee("S3", "00003", specialty="construction")]
+    p = prepare(scenario(communes, officials=offs, secondees=secs, secondee_budget=budget), RULES)
+    relaxed = flow.solve(p)
+    if not relaxed.ok or not p.official_caps:
+        return
+    part = lagrange._Part(p, list(p.order), relaxed.flows)
+    price = np.array((prices * 2)[: len(part.units)], dtype=np.int64)
+    x = part.solve(lagrange.PRICE_DEN, price)
+    found = lagrange._face(part, x, lagrange.PRICE_DEN, price)
+    if found is None:
+        return
+    assert found.proven and not p.over_quota(found.flows)
+    mip = general.solve(p, lp_first=False)
+    assert mip.status == SolveStatus.OPTIMAL
+    assert p.network.level_values(found.flows) == mip.levels
+
+
+def test_several_units_between_adjacent_prices_are_proven_on_the_face(tmp_path):
+    """A generated province (Huế) at a budget where the quota search leaves several units
+    between adjacent prices: the linear programme on the face of the last flow proves the
+    optimum (no hand-over to the general engine), every level equal to the staged LP's."""
+    from solver import generate
+    from solver.cli import _rules
+    from solver.engines import lagrange
+    from solver.io import load_scenario
+    from solver.io.whatif import parse_sets
+
+    generate.write("46", tmp_path / "hue")
+    s = load_scenario(tmp_path / "hue", parse_sets(("secondee_budget=34",)))
+    p = prepare(s, _rules(None, s))
+    faced = []
+    real = lagrange._face
+
+    def spy(*args):
+        got = real(*args)
+        faced.append(got is not None and got.proven)
+        return got
+
+    lagrange._face = spy
+    try:
+        r = engines.solve(p, "flow")
+    finally:
+        lagrange._face = real
+    assert faced == [True]
+    assert (r.status, r.method) == (SolveStatus.OPTIMAL, "Lagrangian")
+    lp = general.solve(p, list(p.order), 120)
+    assert lp.status == SolveStatus.OPTIMAL and r.levels == lp.levels
+
+
 def test_a_slack_max_moves_stays_with_the_flow_engine():
     r = engines.solve(prepare(tiny(max_moves=5), RULES), "flow")
     assert r.engine == "flow" and r.status == SolveStatus.OPTIMAL

@@ -35,6 +35,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -341,10 +342,14 @@ class _Part:
         c[self.into] += price[self.unit_of[self.into]]
         return c
 
+    def finer(self, den: int, price: np.ndarray) -> bool:
+        """Do the scaled costs at these prices stay in the solver's integer range?"""
+        top = int(price.max()) if len(price) else 0
+        return flow.fits(self.p, self.biggest * den + top)
+
     def solve(self, den: int, price: np.ndarray) -> np.ndarray | None:
         """The part's optimum at these prices (None: none, or the costs overflow)."""
-        top = int(price.max()) if len(price) else 0
-        if not flow.fits(self.p, self.biggest * den + top):
+        if not self.finer(den, price):
             return None
         self.solves += 1
         _status, x = flow.min_cost_flow(self.net, self.priced(den, price))
@@ -383,11 +388,13 @@ def quota_search(
     where a priced unit falls short. Where one
     unit is left between two adjacent prices, Newton's method on its price alone finds the
     breakpoint, and the conformal cycles between its two flows there land it on its quota
-    (`_settle`). The search is a function of the part alone (`outside` only fills in the rest
-    of the network), so a budget sweep, which gives another budget's flows as `outside`,
-    finds the same flows as a solve. It stops after QUOTA_ROUNDS flows, at `deadline`, or
-    where the scaled costs would leave the solver's integer range, and says so (the general
-    engine then decides).
+    (`_settle`). Where several are, or that fails, or the flows run out, a linear programme
+    on the arcs of small reduced cost around the last flow gives the plan and its prices,
+    checked in integers (`_face`). The search is a function of the part alone (`outside` only
+    fills in the rest of the network), so a budget sweep, which gives another budget's flows
+    as `outside`, finds the same flows as a solve. It stops after QUOTA_ROUNDS flows, at
+    `deadline`, or where the scaled costs would leave the solver's integer range, and says so
+    (the general engine then decides).
 
     `start`: another search's prices on the same network (a sweep's previous budget) to start
     from instead. Any prices that prove a flow prove it optimal, but the flow found
@@ -406,7 +413,15 @@ def quota_search(
     over_at = np.zeros(len(units), dtype=np.int64)  # the highest price known to be over
     under_at = np.full(len(units), -1, dtype=np.int64)  # the lowest price known short (-1: none)
 
+    x: np.ndarray | None = None
+
     def stop(why: str) -> QuotaSearch:
+        """The search ends here: proven on the face of its last flow (`_face`) while time
+        is left, else the reason it stopped."""
+        if x is not None and time.perf_counter() <= deadline:
+            found = _face(part, x, den, price)
+            if found is not None:
+                return found
         prices = dict(zip(units, price.tolist(), strict=True))
         return QuotaSearch(False, None, prices, den, part.solves, why)
 
@@ -534,6 +549,22 @@ def _residual(
 NEVER = np.iinfo(np.int64).max
 
 
+class _Outgoing:
+    """The arcs out of given nodes, at once (arcs grouped by tail)."""
+
+    def __init__(self, tail: np.ndarray, n: int) -> None:
+        self.by_tail = np.argsort(tail, kind="stable")
+        self.first = np.searchsorted(tail[self.by_tail], np.arange(n + 1))
+
+    def __call__(self, nodes: np.ndarray) -> np.ndarray:
+        lo = self.first[nodes]
+        count = self.first[nodes + 1] - lo
+        ends = np.cumsum(count)
+        if not len(ends) or not ends[-1]:
+            return ends[:0]
+        return self.by_tail[np.arange(ends[-1]) + np.repeat(lo - (ends - count), count)]
+
+
 def _bellman_ford(res: dict[str, np.ndarray], n: int, s: int) -> tuple[np.ndarray, np.ndarray]:
     """Shortest distances from s over a residual network without negative cycles, and each
     node's last arc (ties to the lowest arc). Each round relaxes at once the arcs out of the
@@ -541,18 +572,15 @@ def _bellman_ford(res: dict[str, np.ndarray], n: int, s: int) -> tuple[np.ndarra
     same distances before and can neither lower nor tie a lowered distance, so the rounds
     are those of relaxing every arc (the same distances, the same arcs)."""
     rt, rh, rc = res["tail"], res["head"], res["cost"]
-    by_tail = np.argsort(rt, kind="stable")
-    first_out = np.searchsorted(rt[by_tail], np.arange(n + 1))
+    out_of = _Outgoing(rt, n)
     dist = np.full(n, NEVER, dtype=np.int64)
     dist[s] = 0
     pred = np.full(n, -1, dtype=np.int64)
     changed = np.array([s], dtype=np.int64)
     for _ in range(n):
-        lo, count = first_out[changed], first_out[changed + 1] - first_out[changed]
-        ends = np.cumsum(count)
-        if not len(ends) or not ends[-1]:
+        live = out_of(changed)
+        if not len(live):
             return dist, pred
-        live = by_tail[np.arange(ends[-1]) + np.repeat(lo - (ends - count), count)]
         cand = dist[rt[live]] + rc[live]
         best = dist.copy()
         np.minimum.at(best, rh[live], cand)
@@ -684,6 +712,148 @@ def _settle(
         if int(priced @ x) != int(priced @ x_hi):
             return None
         return _proven(part, w, den * dd, final)
+    return None
+
+
+FACE_WIDTHS = (4, 64, 1024)  # reduced costs (× the price unit) the face's LP takes in, in turn
+FACE_DENOMINATORS = 1024  # the largest denominator read into the LP's prices
+
+
+def _face(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearch | None:
+    """Several units between two adjacent prices: the quota-constrained optimum near the
+    flow x (optimal at these prices) by a linear programme on the arcs whose reduced cost
+    is small, the other arcs kept as x has them; the programme's row prices on the quotas,
+    read as fractions, are then the proof: the flow is checked (in integers) to attain the
+    minimum of a min-cost flow at those prices, to keep every quota and to fill it wherever
+    priced. Reduced costs come from the potentials of x. None: no width proves it."""
+    net = part.net
+    cost = part.priced(den, price)
+    dist = _potentials(net, x, cost)
+    if dist is None:
+        return None
+    tail, head = net["tail"].astype(np.int64), net["head"].astype(np.int64)
+    reduced = cost + dist[tail] - dist[head]
+    for width in FACE_WIDTHS:
+        near = np.abs(reduced) <= width * den
+        got = _face_lp(part, x, den, price, reduced, near)
+        if got is not None:
+            return got
+        if near.all():
+            return None
+    return None
+
+
+def _face_lp(
+    part: _Part,
+    x: np.ndarray,
+    den: int,
+    price: np.ndarray,
+    reduced: np.ndarray,
+    near: np.ndarray,
+) -> QuotaSearch | None:
+    from fractions import Fraction
+
+    from ortools.linear_solver import pywraplp
+
+    net = part.net
+    arcs = np.flatnonzero(near)
+    if not len(arcs):
+        return None
+    tail, head, cap = net["tail"], net["head"], net["cap"]
+    kept = x.copy()
+    kept[arcs] = 0
+    n = len(net["supply"])
+    balance = np.zeros(n, dtype=np.int64)  # what the kept arcs already carry, per node
+    np.add.at(balance, tail, kept)
+    np.subtract.at(balance, head, kept)
+    need = net["supply"] - balance
+    # the objective: the weighted cost (× den) less the potentials' part, which is constant
+    # over flows of the same supplies; small on these arcs, so exact in floating point
+    unit_price = np.where(part.into, price[np.maximum(part.unit_of, 0)], 0)
+    obj = (reduced - unit_price)[arcs]
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp is None:  # pragma: no cover - bundled with ortools
+        return None
+    v = [lp.NumVar(0.0, float(cap[a]), "") for a in arcs.tolist()]
+    rows: dict[int, Any] = {}
+    for i, a in enumerate(arcs.tolist()):
+        for node, sign in ((int(tail[a]), 1.0), (int(head[a]), -1.0)):
+            row = rows.get(node)
+            if row is None:
+                row = rows[node] = lp.Constraint(float(need[node]), float(need[node]), "")
+            row.SetCoefficient(v[i], sign)
+    if any(need[node] != 0 for node in set(range(n)) - set(rows)):
+        return None
+    counted = part.officials(kept)
+    quotas: list[Any] = []
+    for u in range(len(part.units)):
+        room = int(part.quota[u] - counted[u])
+        if room < 0:
+            return None
+        mine = np.flatnonzero(part.unit_of[arcs] == u)
+        if not len(mine):
+            quotas.append(None)
+            continue
+        row = lp.Constraint(-lp.infinity(), float(room), "")
+        for i in mine.tolist():
+            row.SetCoefficient(v[i], 1.0)
+        quotas.append(row)
+    objective = lp.Objective()
+    for i, c in enumerate(obj.tolist()):
+        if c:
+            objective.SetCoefficient(v[i], float(c))
+    objective.SetMinimization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    vals = np.array([var.solution_value() for var in v])
+    rounded = np.rint(vals).astype(np.int64)
+    if np.abs(vals - rounded).max(initial=0.0) > 1e-6:
+        return None  # a fractional optimum
+    y = kept
+    y[arcs] = rounded
+    # the rows' prices: −dual per official (in units of the weighted cost × den)
+    fracs = [
+        Fraction(max(0.0, -row.dual_value())).limit_denominator(FACE_DENOMINATORS)
+        if row is not None
+        else Fraction(0)
+        for row in quotas
+    ]
+    scale = math.lcm(*(f.denominator for f in fracs)) if fracs else 1
+    new_den = den * scale
+    new_price = np.array([int(f * scale) for f in fracs], dtype=np.int64)
+    if not part.finer(new_den, new_price):
+        return None
+    best = part.solve(new_den, new_price)
+    if best is None:
+        return None
+    priced = part.priced(new_den, new_price)
+    if int(priced @ y) != int(priced @ best):
+        return None  # not a minimum at those prices: no proof
+    return _proven(part, y, new_den, new_price)
+
+
+def _potentials(net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+    """Node potentials of flow x, optimal for these costs: shortest distances in its
+    residual network from a source joined to every node at cost 0 (every residual arc's
+    reduced cost then ≥ 0), each round relaxing the arcs out of the nodes the previous one
+    lowered (as `_bellman_ford`). None: they do not settle within the node count (a negative
+    cycle: x was not optimal)."""
+    res = _residual(net, x, cost, net["cap"])
+    rt, rh, rc = res["tail"], res["head"], res["cost"]
+    n = len(net["supply"])
+    out_of = _Outgoing(rt, n)
+    dist = np.zeros(n, dtype=np.int64)
+    changed = np.arange(n)
+    for _ in range(n + 1):
+        live = out_of(changed)
+        if not len(live):
+            return dist
+        best = dist.copy()
+        np.minimum.at(best, rh[live], dist[rt[live]] + rc[live])
+        changed = np.flatnonzero(best < dist)
+        if not len(changed):
+            return dist
+        dist = best
     return None
 
 
