@@ -22,6 +22,7 @@ from solver.problem import Problem, prepare
 
 LEVEL_NAMES = [lv.value for lv in LEVELS]
 SAME_AS = "same_optimum_as"  # a row filled from a smaller budget's optimum (not re-solved)
+SETTLES = "_settles"  # the row whose optimum every larger budget shares
 
 
 def columns(param: str) -> list[str]:
@@ -154,7 +155,26 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
         used = row.get("secondees_used")
         if proven and used is not None and (used < p.budget or p.budget < b):
             settled = row
+            row[SETTLES] = True
     return rows
+
+
+def _settle_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of every worker's budgets in order, filled from the first optimum that
+    leaves budget unused, whichever worker found it: the same rows for any number of
+    workers (a worker starting above that budget solved its first budget itself)."""
+    out: list[dict[str, Any]] = []
+    settled: dict[str, Any] | None = None
+    for row in rows:
+        if settled is not None:
+            row = {**settled, "secondee_budget": row["secondee_budget"]}
+            row[SAME_AS] = settled["secondee_budget"]
+        elif row.pop(SETTLES, False):
+            settled = row
+        out.append(row)
+    for row in out:
+        row.pop(SETTLES, None)
+    return out
 
 
 def _proven(r: Result) -> bool:
@@ -191,9 +211,13 @@ def param_sweep(
                 on_done()
 
         tasks = [(scenario, rule_set, c, engine) for c in chunks]
-        rows = [
-            r for part in parallel.run(_solve_budgets, tasks, jobs, dask, chunk_done) for r in part
-        ]
+        rows = _settle_rows(
+            [
+                r
+                for part in parallel.run(_solve_budgets, tasks, jobs, dask, chunk_done)
+                for r in part
+            ]
+        )
     else:
         vtasks = [(scenario, rule_set, param, v, engine) for v in values]
         rows = parallel.run(_solve_value, vtasks, jobs, dask, on_done)

@@ -164,6 +164,9 @@ def test_a_budget_sweep_on_one_network_equals_solving_each_budget_afresh(in_quot
         assert r["secondees_used"] == p.secondees_used(fresh.flows)
     first = filled[0][SAME_AS]
     assert all(r[SAME_AS] == first for r in filled) and first < filled[0]["budget"]
+    # split over workers (each from its own first budget): the same rows
+    for jobs in (2, 3):
+        assert secondee_budgets(s, rules, budgets, jobs=jobs) == rows, jobs
 
 
 def test_a_budget_sweep_with_decided_secondees():
