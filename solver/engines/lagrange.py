@@ -419,7 +419,7 @@ def quota_search(
         """The search ends here: proven on the face of its last flow (`_face`) while time
         is left, else the reason it stopped."""
         if x is not None and time.perf_counter() <= deadline:
-            found = _face(part, x, den, price)
+            found = _face(part, x, den, price, deadline)
             if found is not None:
                 return found
         prices = dict(zip(units, price.tolist(), strict=True))
@@ -719,13 +719,16 @@ FACE_WIDTHS = (4, 64, 1024)  # reduced costs (× the price unit) the face's LP t
 FACE_DENOMINATORS = 1024  # the largest denominator read into the LP's prices
 
 
-def _face(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearch | None:
+def _face(
+    part: _Part, x: np.ndarray, den: int, price: np.ndarray, deadline: float = math.inf
+) -> QuotaSearch | None:
     """Several units between two adjacent prices: the quota-constrained optimum near the
     flow x (optimal at these prices) by a linear programme on the arcs whose reduced cost
     is small, the other arcs kept as x has them; the programme's row prices on the quotas,
     read as fractions, are then the proof: the flow is checked (in integers) to attain the
     minimum of a min-cost flow at those prices, to keep every quota and to fill it wherever
-    priced. Reduced costs come from the potentials of x. None: no width proves it."""
+    priced. Reduced costs come from the potentials of x. None: no width proves it before
+    `deadline` (a wider programme is not started after it)."""
     net = part.net
     cost = part.priced(den, price)
     dist = _potentials(net, x, cost)
@@ -734,6 +737,8 @@ def _face(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSearc
     tail, head = net["tail"].astype(np.int64), net["head"].astype(np.int64)
     reduced = cost + dist[tail] - dist[head]
     for width in FACE_WIDTHS:
+        if time.perf_counter() > deadline:
+            return None
         near = np.abs(reduced) <= width * den
         got = _face_lp(part, x, den, price, reduced, near)
         if got is not None:
