@@ -56,6 +56,23 @@ def default_equals_staged_ip(p):
     return r
 
 
+def record_proofs(monkeypatch, name: str) -> list[bool]:
+    """Spy on solver.engines.lagrange.<name>: per call, whether it proved a flow (the real
+    function still answers)."""
+    from solver.engines import lagrange
+
+    real = getattr(lagrange, name)
+    calls: list[bool] = []
+
+    def spy(*args):
+        got = real(*args)
+        calls.append(got is not None and got.proven)
+        return got
+
+    monkeypatch.setattr(lagrange, name, spy)
+    return calls
+
+
 def officials_of(people: list[dict], pinned: bool = False) -> list:
     """The officials of drawn `person`s, homes 90001…; with `pinned`, every third may be."""
     return [
@@ -246,7 +263,7 @@ def test_quota_prices_equal_the_staged_integer_program(people, top):
         start = r.certificate
 
 
-def test_a_breakpoint_of_one_units_price_is_walked_to_its_quota():
+def test_a_breakpoint_of_one_units_price_is_walked_to_its_quota(monkeypatch):
     """On the bundled province with every candidate seconded, one unit's price ends between
     two adjacent prices, one over its quota and one short of it: Newton's method on that
     price finds the breakpoint, and the cycles between the two flows there land the unit on
@@ -261,19 +278,8 @@ def test_a_breakpoint_of_one_units_price_is_walked_to_its_quota():
     p = prepare(s, _rules(None, s))
     order = list(p.order)
     relaxed = flow.solve(p, order)
-    settled = []
-    real = lagrange._settle
-
-    def spy(*args):
-        got = real(*args)
-        settled.append(got is not None and got.proven)
-        return got
-
-    lagrange._settle = spy
-    try:
-        found = lagrange.quota_search(p, order, relaxed.flows, deadline=float("inf"))
-    finally:
-        lagrange._settle = real
+    settled = record_proofs(monkeypatch, "_settle")
+    found = lagrange.quota_search(p, order, relaxed.flows, deadline=float("inf"))
     assert found.proven and settled == [True]
     assert not p.over_quota(found.flows)
     lp = general.solve(p, order, 60, warm=relaxed.flows)
@@ -313,32 +319,20 @@ def test_a_proof_on_the_face_is_the_staged_integer_programs_optimum(people, budg
     assert p.network.level_values(found.flows) == mip.levels
 
 
-def test_several_units_between_adjacent_prices_are_proven_on_the_face(tmp_path):
+def test_several_units_between_adjacent_prices_are_proven_on_the_face(tmp_path, monkeypatch):
     """A generated province (Huế) at a budget where the quota search leaves several units
     between adjacent prices: the linear programme on the face of the last flow proves the
     optimum (no hand-over to the general engine), every level equal to the staged LP's."""
     from solver import generate
     from solver.cli import _rules
-    from solver.engines import lagrange
     from solver.io import load_scenario
     from solver.io.whatif import parse_sets
 
     generate.write("46", tmp_path / "hue")
     s = load_scenario(tmp_path / "hue", parse_sets(("secondee_budget=34",)))
     p = prepare(s, _rules(None, s))
-    faced = []
-    real = lagrange._face
-
-    def spy(*args):
-        got = real(*args)
-        faced.append(got is not None and got.proven)
-        return got
-
-    lagrange._face = spy
-    try:
-        r = engines.solve(p, "flow")
-    finally:
-        lagrange._face = real
+    faced = record_proofs(monkeypatch, "_face")
+    r = engines.solve(p, "flow")
     assert faced == [True]
     assert (r.status, r.method) == (SolveStatus.OPTIMAL, "Lagrangian")
     lp = general.solve(p, list(p.order), 120)
