@@ -404,9 +404,11 @@ def quota_search(
     if start is not None and list(start.prices) == units:
         den = start.den
         price = np.array(list(start.prices.values()), dtype=np.int64)
-        augmented = _augment(part, start, den, price)
-        if augmented is not None:
-            return augmented
+        y = _augment(part, start, den, price)
+        if y is not None:  # optimal at these prices: proven as it is, or on its face
+            found = _proven(part, y, den, price) or _face(part, y, den, price, deadline)
+            if found is not None:
+                return found
     else:
         den = PRICE_DEN
         price = np.where(_crowded(p, units, quota), FIRST_PRICE, 0).astype(np.int64)
@@ -492,15 +494,14 @@ def _proven(part: _Part, x: np.ndarray, den: int, price: np.ndarray) -> QuotaSea
     return QuotaSearch(True, full, prices, den // g, part.solves)
 
 
-def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> QuotaSearch | None:
-    """A neighbouring budget's proven flow plus one unit along a shortest path. Where the
-    supplies differ from that flow's by one unit between two nodes (one more secondee), and
-    the flow is still optimal at the same prices for its own supplies under this budget's
-    capacities and costs (no negative cycle in its residual network, checked), adding a
-    shortest path from the node with the extra supply to the one with the extra demand keeps
-    it optimal (successive shortest paths). When the result keeps every quota, full wherever
-    priced, it is proven without solving a flow. None: a condition or a quota does not
-    hold."""
+def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> np.ndarray | None:
+    """A neighbouring budget's proven flow plus one unit along a shortest path: the part's
+    flows, optimal at these prices, found without solving a flow. Where the supplies differ
+    from that flow's by one unit between two nodes (one more secondee), and the flow is still
+    optimal at the same prices for its own supplies under this budget's capacities and costs
+    (no negative cycle in its residual network, checked), adding a shortest path from the
+    node with the extra supply to the one with the extra demand keeps it optimal (successive
+    shortest paths). None: a condition does not hold."""
     if start.flows is None:
         return None
     p = part.p
@@ -527,7 +528,7 @@ def _augment(part: _Part, start: QuotaSearch, den: int, price: np.ndarray) -> Qu
     y = x.copy()
     for a, sign in path:
         y[a] += sign
-    return _proven(part, y, den, price)
+    return y
 
 
 def _residual(
