@@ -622,18 +622,9 @@ CYCLE_ROUNDS = 64  # rounds of the negative-cycle check before it gives up (and 
 
 def _no_negative_cycle(net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray) -> bool:
     """Is flow x optimal for its supplies (no negative cycle in its residual network)?
-    Bellman-Ford from every node at once: settling within CYCLE_ROUNDS rounds proves it;
-    otherwise the answer is "not shown" (False)."""
-    res = _residual(net, x, cost, net["cap"])
-    rt, rh, rc = res["tail"], res["head"], res["cost"]
-    dist = np.zeros(len(net["supply"]), dtype=np.int64)
-    for _ in range(CYCLE_ROUNDS):
-        best = dist.copy()
-        np.minimum.at(best, rh, dist[rt] + rc)
-        if np.array_equal(best, dist):
-            return True
-        dist = best
-    return False
+    Bellman-Ford from every node at once (`_potentials`): settling within CYCLE_ROUNDS rounds
+    proves it; otherwise the answer is "not shown" (False)."""
+    return _potentials(net, x, cost, CYCLE_ROUNDS) is not None
 
 
 def _settle(
@@ -829,28 +820,29 @@ def _face_lp(
     new_price = np.array([int(f * scale) for f in fracs], dtype=np.int64)
     if not part.finer(new_den, new_price):
         return None
-    best = part.solve(new_den, new_price)
-    if best is None:
-        return None
     priced = part.priced(new_den, new_price)
-    if int(priced @ y) != int(priced @ best):
-        return None  # not a minimum at those prices: no proof
+    if not _no_negative_cycle(net, y, priced):  # not shown so: a min-cost flow decides
+        best = part.solve(new_den, new_price)
+        if best is None or int(priced @ y) != int(priced @ best):
+            return None  # not a minimum at those prices: no proof
     return _proven(part, y, new_den, new_price)
 
 
-def _potentials(net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+def _potentials(
+    net: dict[str, np.ndarray], x: np.ndarray, cost: np.ndarray, rounds: int | None = None
+) -> np.ndarray | None:
     """Node potentials of flow x, optimal for these costs: shortest distances in its
     residual network from a source joined to every node at cost 0 (every residual arc's
     reduced cost then ≥ 0), each round relaxing the arcs out of the nodes the previous one
-    lowered (as `_bellman_ford`). None: they do not settle within the node count (a negative
-    cycle: x was not optimal)."""
+    lowered (as `_bellman_ford`). None: they do not settle within `rounds` (default: the
+    node count and one, beyond which a negative cycle is certain: x was not optimal)."""
     res = _residual(net, x, cost, net["cap"])
     rt, rh, rc = res["tail"], res["head"], res["cost"]
     n = len(net["supply"])
     out_of = _Outgoing(rt, n)
     dist = np.zeros(n, dtype=np.int64)
     changed = np.arange(n)
-    for _ in range(n + 1):
+    for _ in range(n + 1 if rounds is None else rounds):
         live = out_of(changed)
         if not len(live):
             return dist
