@@ -27,6 +27,11 @@ Everything is in integers, so "attains L(μ)" is exact and the answer is proven.
 cannot land on K (the cycles' steps skip it), or the scaled costs would leave the solver's
 integer range, or the time runs out, the search says so and hands its best plan within K to
 the general engine as a warm start (its staged solves bound each level on its own).
+
+The officials' quota where secondees are extra is held the same way by a price per official
+placed in each unit (`quota_search`); where several units' prices interact, a linear
+programme on the face of the last flow gives the plan and its prices (`_face`), and the proof
+is again checked in integers.
 """
 
 from __future__ import annotations
