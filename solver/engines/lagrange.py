@@ -737,7 +737,7 @@ def _face(
         if time.perf_counter() > deadline:
             return None
         near = np.abs(reduced) <= width * den
-        got = _face_lp(part, x, den, price, reduced, near)
+        got = _face_lp(part, x, den, price, reduced, near, deadline)
         if got is not None:
             return got
         if near.all():
@@ -752,6 +752,7 @@ def _face_lp(
     price: np.ndarray,
     reduced: np.ndarray,
     near: np.ndarray,
+    deadline: float = math.inf,
 ) -> QuotaSearch | None:
     from fractions import Fraction
 
@@ -776,6 +777,8 @@ def _face_lp(
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:  # pragma: no cover - bundled with ortools
         return None
+    if deadline < math.inf:  # the programme stops with the search (then: no proof here)
+        lp.SetTimeLimit(max(1, int((deadline - time.perf_counter()) * 1000)))
     v = [lp.NumVar(0.0, float(cap[a]), "") for a in arcs.tolist()]
     rows: dict[int, Any] = {}
     for i, a in enumerate(arcs.tolist()):
