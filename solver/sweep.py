@@ -110,7 +110,7 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
     """Budgets in increasing order on one network (prepared at the largest; each budget
     changes only supplies and capacities). Once an optimum proven by a linear programme
     leaves budget unused (or every candidate is used), every larger budget has that same
-    optimum: its rows are filled from it, and say so.
+    optimum: the budgets stop there, that row marked (`_settle_rows` fills the rest).
 
     Where the officials' quota is the only side constraint, each budget solves the secondee
     bloc's part alone (the other parts do not depend on the budget) and starts its price
@@ -126,13 +126,9 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
     base = prepare(top, rs)
     outside = engines.budget_free_flows(base, engine)
     rows: list[dict[str, Any]] = []
-    settled: dict[str, Any] | None = None
     prev: dict[str, Any] | None = None
     start = None
     for b in budgets:
-        if settled is not None:
-            rows.append({**settled, "secondee_budget": b, SAME_AS: settled["secondee_budget"]})
-            continue
         try:
             p = base.with_budget(b)
         except ValueError:  # below the decided secondees: the fresh reading says why
@@ -154,26 +150,26 @@ def _solve_budgets(task: tuple[Scenario, RuleSet, list[int], str]) -> list[dict[
         prev = row if proven else None
         used = row.get("secondees_used")
         if proven and used is not None and (used < p.budget or p.budget < b):
-            settled = row
             row[SETTLES] = True
+            break
     return rows
 
 
-def _settle_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of every worker's budgets in order, filled from the first optimum that
-    leaves budget unused, whichever worker found it: the same rows for any number of
+def _settle_rows(parts: list[list[dict[str, Any]]], budgets: list[int]) -> list[dict[str, Any]]:
+    """One row per budget from the workers' rows, filled from the first optimum that leaves
+    budget unused, whichever worker found it, and saying so: the same rows for any number of
     workers (a worker starting above that budget solved its first budget itself)."""
+    solved = {r["secondee_budget"]: r for part in parts for r in part}
     out: list[dict[str, Any]] = []
     settled: dict[str, Any] | None = None
-    for row in rows:
+    for b in budgets:
         if settled is not None:
-            row = {**settled, "secondee_budget": row["secondee_budget"]}
-            row[SAME_AS] = settled["secondee_budget"]
-        elif row.pop(SETTLES, False):
+            out.append({**settled, "secondee_budget": b, SAME_AS: settled["secondee_budget"]})
+            continue
+        row = solved[b]
+        if row.pop(SETTLES, False):
             settled = row
         out.append(row)
-    for row in out:
-        row.pop(SETTLES, None)
     return out
 
 
@@ -211,13 +207,7 @@ def param_sweep(
                 on_done()
 
         tasks = [(scenario, rule_set, c, engine) for c in chunks]
-        rows = _settle_rows(
-            [
-                r
-                for part in parallel.run(_solve_budgets, tasks, jobs, dask, chunk_done)
-                for r in part
-            ]
-        )
+        rows = _settle_rows(parallel.run(_solve_budgets, tasks, jobs, dask, chunk_done), values)
     else:
         vtasks = [(scenario, rule_set, param, v, engine) for v in values]
         rows = parallel.run(_solve_value, vtasks, jobs, dask, on_done)

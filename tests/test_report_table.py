@@ -47,7 +47,7 @@ def value(kind: str) -> st.SearchStrategy[Any]:
         "text": texts,
         "mixed": st.one_of(st.integers(-50, 50), floats, st.booleans(), texts),
     }[kind]
-    return st.one_of(st.none(), base) if kind != "mixed" else st.one_of(st.none(), base)
+    return st.one_of(st.none(), base)
 
 
 @st.composite

@@ -722,10 +722,11 @@ def _face(
     """Several units between two adjacent prices: the quota-constrained optimum near the
     flow x (optimal at these prices) by a linear programme on the arcs whose reduced cost
     is small, the other arcs kept as x has them; the programme's row prices on the quotas,
-    read as fractions, are then the proof: the flow is checked (in integers) to attain the
-    minimum of a min-cost flow at those prices, to keep every quota and to fill it wherever
-    priced. Reduced costs come from the potentials of x. None: no width proves it before
-    `deadline` (a wider programme is not started after it)."""
+    read as fractions, are then the proof: the flow is checked (in integers) to be optimal at
+    those prices (no negative cycle in its residual network, else the minimum of a min-cost
+    flow), to keep every quota and to fill it wherever priced. Reduced costs come from the
+    potentials of x. None: no width proves it before `deadline` (a wider programme is not
+    started after it)."""
     net = part.net
     cost = part.priced(den, price)
     dist = _potentials(net, x, cost)
