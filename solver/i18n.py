@@ -153,6 +153,20 @@ LABELS: dict[str, tuple[str, ...]] = {
         C_("level", "changes"),
     ),
     "yes/no": (C_("yes/no", "true"), C_("yes/no", "false")),
+    "solver status": (
+        C_("solver status", "OPTIMAL"),
+        C_("solver status", "FEASIBLE"),
+        C_("solver status", "INFEASIBLE"),
+        C_("solver status", "ERROR"),
+    ),
+    "method": (  # how an engine proved or found its plan (metrics.json `method`)
+        C_("method", "weights"),
+        C_("method", "Lagrangian"),
+        C_("method", "staged"),
+        C_("method", "staged LP"),
+        C_("method", "staged LP, integral"),
+        C_("method", "baseline"),
+    ),
     "column": (  # plan.csv
         C_("column", "id"),
         C_("column", "kind"),

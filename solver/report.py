@@ -96,8 +96,8 @@ def solve_summary(o: Outcome) -> str:
             scenario=m["scenario"],
             rule_set=m["rule_set"],
             engine=m["engine"],
-            method=m["method"],
-            status=m["status"],
+            method=label("method", m["method"]),
+            status=label("solver status", m["status"]),
         )
     ]
     before = m.get("before", {}).get("objective", {})
@@ -407,7 +407,7 @@ def province_lines(summary: list[dict[str, Any]]) -> list[tuple[str, bool]]:
     """One line per province of a several-province run (problems to standard error)."""
     out: list[tuple[str, bool]] = []
     for row in summary:
-        out.append((f"{row['province_folder']}: {row['status']}", False))
+        out.append((f"{row['province_folder']}: {label('solver status', row['status'])}", False))
         if row["status"] not in ("OPTIMAL", "FEASIBLE"):
             out += [(f"  - {line}", True) for line in row["problems"][:20]]
             if len(row["problems"]) > 20:

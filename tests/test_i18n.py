@@ -42,6 +42,25 @@ def test_no_message_is_marked_inside_an_f_string():
     assert hits == []
 
 
+def test_engines_write_no_untranslated_message():
+    """What an engine says of its result (a Result's `message`, a search's reason for
+    stopping) is marked for translation: never a plain string or an f-string."""
+    hits = []
+    for p in sorted((ROOT / "solver" / "engines").glob("*.py")):
+        for node in ast.walk(ast.parse(p.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            said = [k.value for k in node.keywords if k.arg in ("message", "why")]
+            if name in ("Search", "QuotaSearch", "stop"):
+                said += node.args
+            for value in said:
+                plain = isinstance(value, ast.Constant) and isinstance(value.value, str)
+                if (plain and value.value) or isinstance(value, ast.JoinedStr):
+                    hits.append(f"{p.relative_to(ROOT)}:{value.lineno}")
+    assert hits == []
+
+
 @pytest.mark.parametrize("context", sorted(i18n.LABELS))
 def test_labels_read_back_to_their_codes(context):
     for lang in i18n.LANGS:

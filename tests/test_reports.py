@@ -152,6 +152,26 @@ def test_vietnamese_values_solve_like_their_codes(tmp_path):
     assert pa is not None and pb is not None and pa.records() == pb.records()
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        # the flow engine hands over to the general one (the relaxation breaks a quota)
+        (("--set", "max_moves=100"), "được giải bằng bộ giải general"),
+        (("--engine", "greedy"), "phương án làm tay để so sánh"),
+    ],
+)
+def test_engine_notes_and_methods_in_vietnamese(tmp_path, args, said):
+    code, stdout, stderr = invoke("solve", "--lang", "vi", *args, "-o", str(tmp_path / "p"))
+    assert code == 0, stdout + stderr
+    head, note = stdout.splitlines()[0], next(x for x in stdout.splitlines() if "ghi chú" in x)
+    assert said in note
+    for english in ("engine", "relaxation", "solved by", "baseline", "staged", "OPTIMAL"):
+        assert english not in note and english not in head.split("bộ giải")[1]
+    m = json.loads((tmp_path / "p" / "metrics.json").read_text("utf-8"))
+    assert m["lang"] == "vi" and said in m["message"]
+    assert m["status"] in ("OPTIMAL", "FEASIBLE")  # metrics.json keeps the codes
+
+
 def test_errors_in_vietnamese(make_scenario):
     from tests.builders import OFFICIAL
 

@@ -17,14 +17,15 @@ import time
 import numpy as np
 
 from models import SolveStatus
+from solver import i18n
 from solver.engines import lagrange
 from solver.engines.base import Result
 from solver.engines.lagrange import Search
-from solver.i18n import _
+from solver.i18n import N_, _, render
 from solver.problem import Problem
 
 ENGINES = ("flow", "general", "greedy", "as-merged")
-MAX_MOVES = "max_moves is a side constraint"
+MAX_MOVES = N_("max_moves is a side constraint")
 # the share of the time limit the officials' quota search may use before it hands over, so
 # that the general engine keeps the rest
 SEARCH_SHARE = 0.5
@@ -38,7 +39,7 @@ def _lagrangian(p: Problem, order: list[str], plain: Result, deadline: float) ->
     seconds = {**plain.seconds, "lagrangian": time.perf_counter() - t0}
     if not found.proven or found.flows is None or p.over_quota(found.flows):
         if found.proven:
-            found.why = "its flow breaks the officials' quota where secondees are extra"
+            found.why = N_("its flow breaks the officials' quota where secondees are extra")
             found.proven = False
         return found
     what = _(
@@ -152,19 +153,25 @@ def solve(
             before["lagrangian"] = time.perf_counter() - t1
             warm = found.flows
             notes.append(
-                f"flow engine: the Lagrangian search on max_moves stopped after {found.solves} "
-                f"flows ({found.why})"
+                _(
+                    "flow engine: the Lagrangian search on max_moves stopped after {flows} "
+                    "flows ({why})"
+                ).format(flows=found.solves, why=render(found.why))
             )
         else:
-            notes.append(f"flow engine: {why}")
+            notes.append(_("flow engine: {why}").format(why=why))
             if search is not None:
                 before["quota search"] = t_search
-                notes.append(f"the quota search stopped after {search.solves} flows ({search.why})")
+                notes.append(
+                    _("the quota search stopped after {flows} flows ({why})").format(
+                        flows=search.solves, why=render(search.why)
+                    )
+                )
         from solver.engines import general
 
         g = general.solve(p, order, max(0.0, limit - (time.perf_counter() - t0)), warm=warm)
         g.seconds = before | g.seconds
-        note = "; ".join(notes) + "; solved by the general engine"
+        note = "; ".join([*notes, _("solved by the general engine")])
         g.message = f"{note}; {g.message}" if g.message else note
         return g
     if engine == "general":
@@ -203,10 +210,10 @@ def _side_constraint_binds(p: Problem, r: Result) -> str | None:
     over = p.over_quota(r.flows)
     if over:
         c, b, n, q = over[0]
-        return (
-            f"its relaxation places more officials than the quota in {len(over)} unit(s) "
-            f"(e.g. {c}, {b} bloc: {n} > {q})"
-        )
+        return _(
+            "its relaxation places more officials than the quota in {count} unit(s) "
+            "(e.g. {unit}, {bloc} bloc: {officials} > {quota})"
+        ).format(count=len(over), unit=c, bloc=i18n.label("bloc", b), officials=n, quota=q)
     if p.max_moves is not None and p.moves(r.flows) > p.max_moves:
         return MAX_MOVES
     return None

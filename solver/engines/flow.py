@@ -21,6 +21,7 @@ from ortools.graph.python import min_cost_flow as min_cost_flow_module
 
 from models import LEVELS, SolveStatus
 from solver.engines.base import Result
+from solver.i18n import _
 from solver.problem import PLACE_COMMUNE, PLACE_SLOT, SEC_COMMUNE, SEC_SLOT, Problem
 
 # SimpleMinCostFlow scales costs by the number of nodes internally; keep well inside int64.
@@ -117,16 +118,16 @@ def solve(p: Problem, order: Sequence[str] | None = None) -> Result:
     t0 = time.perf_counter()
     net = p.network
     arr = net.arrays()
-    cost, _ = weighted_costs(p, order)
+    cost, _multipliers = weighted_costs(p, order)
     biggest = overflows(p, cost)
     if biggest is not None:
         return Result(
             "flow",
             SolveStatus.ERROR,
-            message=(
-                f"level weights too large for exact integer costs ({biggest} × "
-                f"{len(net.names)} nodes); use --engine general (staged solves)"
-            ),
+            message=_(
+                "level weights too large for exact integer costs ({biggest} × {nodes} "
+                "nodes); use --engine general (staged solves)"
+            ).format(biggest=biggest, nodes=len(net.names)),
             method="weights",
         )
     status, flows = min_cost_flow(arr, cost)
@@ -139,7 +140,7 @@ def solve(p: Problem, order: Sequence[str] | None = None) -> Result:
             "flow",
             SolveStatus.ERROR,
             seconds=seconds,
-            message=f"min-cost flow status {status}",
+            message=_("min-cost flow status {status}").format(status=status),
             method="weights",
         )
     levels = net.level_values(flows)

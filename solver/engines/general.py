@@ -27,8 +27,10 @@ import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from models import LEVELS, SolveStatus
+from solver import i18n
 from solver.engines import flow as flow_engine
 from solver.engines.base import Result
+from solver.i18n import _
 from solver.problem import Problem
 
 BACKEND = "SCIP"
@@ -78,7 +80,11 @@ def solve(
     mip = _Model(p, BACKEND, integer=True, fixed=fixed)
     seconds["mip.build"] = time.perf_counter() - t0
     if mip.solver is None:  # pragma: no cover - bundled with ortools
-        return Result("general", SolveStatus.ERROR, message=f"{BACKEND} is not available")
+        return Result(
+            "general",
+            SolveStatus.ERROR,
+            message=_("{backend} is not available").format(backend=BACKEND),
+        )
     if warm is not None:
         mip.solver.SetHint(mip.x, [float(v) for v in warm])
     remaining = time_limit - (time.perf_counter() - t_start)
@@ -166,7 +172,12 @@ class _Model:
                 return self._stopped(values, bounds, seconds, lv)
             if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
                 return _error(
-                    levels, bounds, seconds, f"{self.backend} status {code} at stage {lv}"
+                    levels,
+                    bounds,
+                    seconds,
+                    _("{backend} status {code} at stage {level}").format(
+                        backend=self.backend, code=code, level=i18n.label("level", lv)
+                    ),
                 )
             raw = obj.Value()
             value = round(raw)  # the solver's part (the keep row below is over it too)
@@ -214,7 +225,12 @@ class _Model:
         levels from `lv` on without a bound; ERROR when no stage had found a plan yet."""
         if values is None:
             return _error(
-                {}, bounds, seconds, f"the time limit ended before stage {lv} found a plan"
+                {},
+                bounds,
+                seconds,
+                _("the time limit ended before stage {level} found a plan").format(
+                    level=i18n.label("level", lv)
+                ),
             )
         levels = self.p.network.level_values(values)
         out = {name: bounds.get(name) for name in levels}
@@ -225,8 +241,10 @@ class _Model:
             out,
             seconds,
             values,
-            message=f"the time limit ended stage {lv}: its level and the later ones are not "
-            "optimized and have no bound",
+            message=_(
+                "the time limit ended stage {level}: its level and the later ones are not "
+                "optimized and have no bound"
+            ).format(level=i18n.label("level", lv)),
             method="staged",
         )
 

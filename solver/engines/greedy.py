@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from models import Freedom, SolveStatus
 from solver.engines.base import Result
+from solver.i18n import _
 from solver.problem import (
     PLACE_COMMUNE,
     PLACE_SLOT,
@@ -99,7 +100,7 @@ class _State:
                 keep = 0
             else:
                 keep = max(0, min(n, self.room[here], self.total_room[k.bloc]))
-            for _ in range(keep):
+            for _i in range(keep):
                 self.place(k.index, at, k.bloc, k.specialties, False)
             self.room[here] -= keep
             self.total_room[k.bloc] -= keep
@@ -135,7 +136,7 @@ def as_merged(p: Problem) -> Result:
         return Result(
             "as-merged", SolveStatus.INFEASIBLE, seconds={"solve": time.perf_counter() - t0}
         )
-    return st.result("as-merged", t0, "as merged: nobody moves, no secondee (the baseline)")
+    return st.result("as-merged", t0, _("as merged: nobody moves, no secondee (the baseline)"))
 
 
 def solve(p: Problem) -> Result:
@@ -146,7 +147,7 @@ def solve(p: Problem) -> Result:
         return Result("greedy", SolveStatus.INFEASIBLE, seconds={"solve": time.perf_counter() - t0})
     _movers_on_gaps(st)
     _secondees_on_gaps(st)
-    return st.result("greedy", t0, "by-hand baseline: a valid plan, not an optimum")
+    return st.result("greedy", t0, _("by-hand baseline: a valid plan, not an optimum"))
 
 
 def _movers_on_gaps(st: _State) -> None:
@@ -195,7 +196,7 @@ def _secondees_on_gaps(st: _State) -> None:
 
     for q in p.secondee_classes:  # decided secondees first, where decided (else at base)
         at = q.forced_to or q.base
-        for _ in range(len(q.members) if q.forced else 0):
+        for _i in range(len(q.members) if q.forced else 0):
             sec_left[q.index] -= 1
             budget -= 1
             st.room[(at, b)] -= 1
@@ -237,7 +238,7 @@ def _secondees_on_gaps(st: _State) -> None:
             ((-st.room[(c, b)], c) for c in p.communes if st.room[(c, b)] > 0),
         )
         placed = False
-        for _, c in short:
+        for _room, c in short:
             qi = nearest(c, None)
             if qi is None:
                 continue

@@ -44,7 +44,9 @@ from typing import Any
 
 import numpy as np
 
+from models.problems import Msg, msg
 from solver.engines import flow
+from solver.i18n import N_
 from solver.problem import Problem
 
 
@@ -57,7 +59,7 @@ class Search:
     flows: np.ndarray | None
     price: tuple[int, int]  # μ = price[0] / price[1]
     solves: int
-    why: str = ""
+    why: str | Msg = ""
 
     def price_in(self, p: Problem, order: Sequence[str]) -> str:
         """The price per move in level units (`price_in`)."""
@@ -101,7 +103,7 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
 
     got = at(0, 1)
     if got is None:
-        return Search(False, None, (0, 1), solves, "the plain flow has no optimum")
+        return Search(False, None, (0, 1), solves, N_("the plain flow has no optimum"))
     x_lo, c_lo, m_lo = got
     if m_lo <= k:
         return Search(True, x_lo, (0, 1), solves)
@@ -113,14 +115,14 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
     while True:
         got = at(price, 1)
         if got is None:
-            return Search(False, None, (price, 1), solves, "the scaled costs overflow")
+            return Search(False, None, (price, 1), solves, N_("the scaled costs overflow"))
         x_hi, c_hi, m_hi = got
         if m_hi == k:
             return Search(True, x_hi, (price, 1), solves)
         if m_hi < k:
             break
         if price > width:
-            return Search(False, None, (price, 1), solves, "no plan moves so few officials")
+            return Search(False, None, (price, 1), solves, N_("no plan moves so few officials"))
         x_lo, c_lo, m_lo = x_hi, c_hi, m_hi
         price *= 16
     while True:
@@ -128,10 +130,10 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
         g = math.gcd(num, den)
         num, den = num // g, den // g
         if time.perf_counter() > deadline:
-            return Search(False, x_hi, (num, den), solves, "the time limit")
+            return Search(False, x_hi, (num, den), solves, N_("the time limit"))
         got = at(num, den)
         if got is None:
-            return Search(False, x_hi, (num, den), solves, "the scaled costs overflow")
+            return Search(False, x_hi, (num, den), solves, N_("the scaled costs overflow"))
         x, c, m = got
         value = den * c + num * m
         if m == k:
@@ -149,7 +151,7 @@ def search(p: Problem, order: Sequence[str], deadline: float) -> Search:
             x_hi,
             (num, den),
             solves,
-            "the cycles between the two flows at the breakpoint skip the limit",
+            N_("the cycles between the two flows at the breakpoint skip the limit"),
         )
 
 
@@ -280,7 +282,7 @@ class QuotaSearch:
     prices: dict[tuple[str, str], int]
     den: int
     solves: int
-    why: str = ""
+    why: str | Msg = ""
 
     def price_range(self, p: Problem, order: Sequence[str]) -> tuple[int, str]:
         """How many units are priced, and the highest price in the units of the first level
@@ -422,7 +424,7 @@ def quota_search(
 
     x: np.ndarray | None = None
 
-    def stop(why: str) -> QuotaSearch:
+    def stop(why: str | Msg) -> QuotaSearch:
         """The search ends here: proven on the face of its last flow (`_face`) while time
         is left, else the reason it stopped."""
         if x is not None and time.perf_counter() <= deadline:
@@ -434,18 +436,18 @@ def quota_search(
 
     while True:
         if part.solves >= QUOTA_ROUNDS:
-            return stop(f"no prices settled every quota in {QUOTA_ROUNDS} flows")
+            return stop(msg("no prices settled every quota in {rounds} flows", rounds=QUOTA_ROUNDS))
         if part.solves and time.perf_counter() > deadline:
-            return stop("the time limit")
+            return stop(N_("the time limit"))
         x = part.solve(den, price)
         if x is None:
-            return stop("the part has no optimum, or its scaled costs overflow")
+            return stop(N_("the part has no optimum, or its scaled costs overflow"))
         n = part.officials(x)
         over = n > quota
         short = (price > 0) & (n < quota)
         if not over.any() and not short.any():
             found = _proven(part, x, den, price)
-            return found or stop("the priced flow does not check")  # pragma: no cover - a bug
+            return found or stop(N_("the priced flow does not check"))  # pragma: no cover - a bug
         if start is not None and part.solves == 1 and (over | short).sum() == 1:
             # a start from a neighbouring budget's breakpoint: its one unit off is likely at
             # that same breakpoint; look on the other side of it, at twice the resolution
@@ -466,13 +468,13 @@ def quota_search(
         stuck = (over & (up <= price)) | (short & (down >= price))
         if stuck.any():
             if stuck.sum() > 1 or (over | short).sum() > 1:
-                return stop("several units are left between two adjacent prices")
+                return stop(N_("several units are left between two adjacent prices"))
             (u,) = np.flatnonzero(stuck).tolist()
             lo = price[u] if over[u] else over_at[u]
             hi = under_at[u]
             got = _settle(part, den, price, u, int(lo), int(hi), x, deadline)
             if got is None:
-                return stop("the cycles at the breakpoint of one unit's price skip its quota")
+                return stop(N_("the cycles at the breakpoint of one unit's price skip its quota"))
             return got
         price = np.where(over, up, np.where(short, down, price))
 

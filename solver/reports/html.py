@@ -249,7 +249,8 @@ def plan_report(d: ReportData) -> str:
         + f" {esc(m['rule_set'])} · "
         + esc(_("engine"))
         + f" "
-        f'{esc(m["engine"])} ({esc(m["method"])}) · <b id="status">{esc(m["status"])}</b></div>',
+        f"{esc(m['engine'])} ({esc(i18n.label('method', m['method']))}) · "
+        f'<b id="status">{esc(i18n.label("solver status", m["status"]))}</b></div>',
         "<h2>" + esc(_("Objective levels")) + "</h2>",
         level_table(d),
         f'<p id="counts">{counts}</p>',

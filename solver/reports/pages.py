@@ -176,7 +176,7 @@ def province_page(d: ReportData) -> str:
                 ).format(
                     scenario=m["scenario"],
                     date=i18n.date(d.scenario.config.as_of),
-                    status=m["status"],
+                    status=i18n.label("solver status", m["status"]),
                 )
             )
             + "</div>",

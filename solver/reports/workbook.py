@@ -112,8 +112,8 @@ def plan_workbook(d: ReportData) -> bytes:
         [_("province"), m["province"], "", "", ""],
         [_("scenario"), m["scenario"], "", "", ""],
         [_("rule set"), m["rule_set"], "", "", ""],
-        [_("engine"), f"{m['engine']} ({m['method']})", "", "", ""],
-        [_("status"), m["status"], "", "", ""],
+        [_("engine"), f"{m['engine']} ({i18n.label('method', m['method'])})", "", "", ""],
+        [_("status"), i18n.label("solver status", m["status"]), "", "", ""],
         ["", "", "", "", ""],
         [_("level"), _("before (as merged)"), _("after"), _("bound"), _("gap")],
     ]
