@@ -13,7 +13,7 @@ import click
 from models import Bloc, InputError, Issue, Scenario
 from models.problems import msg
 from models.rules import RuleSet
-from solver import i18n, report
+from solver import clicktext, i18n, report
 from solver.i18n import _, render
 from solver.io import load_scenario
 from solver.io.rules import load_rule_set
@@ -41,7 +41,8 @@ EXIT_CODES = {  # docs/cli.md's table is rendered from this
     EXIT_FILES: "file system error: permission denied, disk full, read-only or vanished file; "
     "an output folder written before is left as it was",
     EXIT_TOOL: "a program the command needs is missing: Chromium, to print PDF; nothing is written",
-    EXIT_USAGE: "usage error: an unknown option or an option value of the wrong form",
+    EXIT_USAGE: "usage error: an unknown option or an option value of the wrong form (said in the "
+    "language of --lang or STAFFING_LANG)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C): nothing half-written is left; an output folder "
     "written before is left as it was",
 }
@@ -114,8 +115,15 @@ class _Group(click.Group):
     """The command group, with the exit codes of EXIT_CODES: usage errors 64 (click's 2 is
     taken by "infeasible"), Ctrl-C 130 with a sentence instead of a traceback."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        argv = list(sys.argv[1:] if args is None else args)
+        # click's own messages (usage errors) in the command's language (solver/clicktext.py)
+        clicktext.install()
+        with i18n.use(clicktext.lang_of(argv)):
+            return self._main(argv, *rest, **kwargs)
+
+    def _main(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().main(*args, **kwargs)
         except click.UsageError as e:

@@ -96,6 +96,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with its plural for extraction; translate it later with `ngettext`."""
+    return singular, plural
+
+
 def C_(context: str, message: str) -> str:
     """Mark a message with a context for extraction; translate it later with `pgettext`."""
     return message

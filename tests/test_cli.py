@@ -42,6 +42,34 @@ def test_generate_unknown_province_is_a_usage_error(tmp_path):
     assert "did you mean 'dien-bien'" in r.output
 
 
+@pytest.mark.parametrize(
+    ("args", "env", "said"),
+    [
+        (("solve", "--lang", "vi", "--bogus"), {}, "Lỗi: Không có tùy chọn '--bogus'."),
+        (("solve", "--time-limit", "abc"), {"STAFFING_LANG": "vi"}, "Giá trị không hợp lệ cho"),
+        (("solve", "--engine", "xyz", "--lang=vi"), {}, "không thuộc các giá trị 'flow'"),
+        (("solve", "--bogus"), {}, "Error: No such option '--bogus'."),
+        (("solve", "--lang", "fr"), {}, "Error: Invalid value for '--lang'"),
+    ],
+)
+def test_usage_errors_in_the_commands_language(args, env, said):
+    r = CliRunner(env=env).invoke(main, list(args))
+    assert r.exit_code == EXIT_USAGE
+    assert said in r.stderr
+    usage = "Cách dùng:" if ("vi" in args or "--lang=vi" in args or env) else "Usage:"
+    assert r.stderr.startswith(usage), r.stderr
+
+
+def test_the_language_of_a_command_line():
+    from solver.clicktext import lang_of
+
+    assert lang_of(["solve", "--lang", "vi"]) == "vi"
+    assert lang_of(["solve", "--lang=en", "x"]) == "en"
+    assert lang_of(["solve", "--lang", "fr"]) is None
+    assert lang_of(["solve", "--", "--lang", "vi"]) is None
+    assert lang_of(["solve", "--lang"]) is None
+
+
 def test_generate_by_name(tmp_path):
     r = run("generate", "-p", "Điện Biên", "-o", str(tmp_path / "db"))
     assert r.exit_code == 0, r.output

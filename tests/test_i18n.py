@@ -61,6 +61,25 @@ def test_engines_write_no_untranslated_message():
     assert hits == []
 
 
+def test_clicks_messages_are_the_installed_clicks():
+    """solver/clicktext.py lists click's own messages for the catalogue: each must still be
+    a message of the installed click (else it would silently stay English)."""
+    import click
+    from babel.messages.extract import extract_from_file
+
+    from solver import clicktext
+
+    found: set[object] = set()
+    for name in clicktext.MODULES:
+        path = Path(click.__file__).parent / f"{name}.py"
+        for _line, message, _c, _ctx in extract_from_file(
+            "python", str(path), keywords={"_": None, "ngettext": (1, 2)}
+        ):
+            found.add(message)
+    assert [m for m in clicktext.MESSAGES if m not in found] == []
+    assert [m for m in clicktext.PLURALS if m not in found] == []
+
+
 @pytest.mark.parametrize("context", sorted(i18n.LABELS))
 def test_labels_read_back_to_their_codes(context):
     for lang in i18n.LANGS:
