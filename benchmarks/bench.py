@@ -67,12 +67,28 @@ def engine_seconds(p: Problem, repeat: int) -> tuple[float, dict[str, float]]:
     return statistics.median(times), levels
 
 
-def floor_seconds(repeat: int) -> float:
-    """A fresh interpreter importing ortools and numpy: the floor of any command."""
+FLOOR = "import ortools, numpy"
+# what any command of the design card's stack imports before it reads a byte: the engine's
+# solver module, click, pydantic with one model class built, the YAML parser
+DESIGN_CARD = (
+    "import numpy\n"
+    "from ortools.graph.python import min_cost_flow\n"
+    "import click, yaml\n"
+    "from pydantic import BaseModel\n"
+    "class Row(BaseModel):\n"
+    "    id: str\n"
+    "    km: float\n"
+    "Row(id='x', km=1.0)\n"
+)
+
+
+def floor_seconds(repeat: int, code: str = FLOOR) -> float:
+    """A fresh interpreter running `code` (by default importing ortools and numpy: the floor
+    of any command)."""
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import ortools, numpy"], check=True)
+        subprocess.run([sys.executable, "-c", code], check=True)
         times.append(time.perf_counter() - t)
     return statistics.median(times)
 
@@ -303,6 +319,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="CP-SAT 10 s, fewer repeats")
     ap.add_argument("--out", type=Path)
+    ap.add_argument(
+        "--imports", action="store_true", help="only the import floors and the command (seconds)"
+    )
     a = ap.parse_args()
     cpsat_seconds = 10.0 if a.quick else 60.0
     res: dict[str, object] = {
@@ -314,7 +333,20 @@ def main() -> None:
     }
     floor = floor_seconds(5)
     res["import_floor_seconds"] = round(floor, 3)
+    card = floor_seconds(5, DESIGN_CARD)
+    res["design_card_imports"] = {
+        "seconds": round(card, 3),
+        "to_import_floor": round(card / floor, 2),
+    }
     folder = bundled_scenario()
+    if a.imports:
+        command = command_seconds(folder, 3)
+        res["dien_bien"] = {
+            "command_seconds": round(command, 2),
+            "command_to_import_floor": round(command / floor, 1),
+        }
+        _write(res, a.out)
+        return
     p = prepare(folder)
     eng, levels = engine_seconds(p, 5)
     g = runner.solve(p.scenario, p.rule_set, "greedy")
@@ -378,10 +410,14 @@ def main() -> None:
         mm["command_seconds"], mm["command_peak_rss_mb"] = round(wall, 1), peak
         res["max_moves"].append(mm)  # type: ignore[attr-defined]
         res["all_34"] = all_provinces(root, 2)
+    _write(res, a.out)
+
+
+def _write(res: dict[str, object], out: Path | None) -> None:
     text = json.dumps(res, ensure_ascii=False, indent=2)
     print(text)
-    if a.out:
-        a.out.write_text(text + "\n", "utf-8")
+    if out:
+        out.write_text(text + "\n", "utf-8")
 
 
 if __name__ == "__main__":
