@@ -376,7 +376,7 @@ def solve(
     if multi.is_multi(path):
         target = check_target(out or Path("plans") / path.name, PLANS, (path,))
         n = len(multi.province_folders(path))
-        with click.progressbar(length=n, label="Solving provinces", file=None) as bar:
+        with click.progressbar(length=n, label=_("Solving provinces"), file=None) as bar:
             summary, code = multi.solve_all(
                 path,
                 target,
@@ -530,7 +530,7 @@ def sweep(
 
     s = _scenario(scenario or bundled_scenario(), sets)
     rs = _rules(None, s)
-    with click.progressbar(length=1, label="Solving", file=sys.stderr) as bar:
+    with click.progressbar(length=1, label=_("Solving"), file=sys.stderr) as bar:
         if marginal:
             known = {sp.code for sp in s.specialties}
             bad = [x for x in specialties if x not in known]
@@ -543,7 +543,9 @@ def sweep(
             rows = sw.marginal_specialties(
                 s, rs, list(specialties) or None, engine, jobs, dask, lambda: bar.update(1)
             )
-            title = f"{s.config.province} — {s.config.name} — one more secondee, by specialty"
+            title = _("{province} — {scenario} — one more secondee, by specialty").format(
+                province=s.config.province, scenario=s.config.name
+            )
             click.echo(report.table(rows, sw.MARGINAL_COLUMNS, fmt, title), nl=False)
             return
         name, values = _sweep_values(param, budgets)
@@ -556,7 +558,9 @@ def sweep(
         else:
             rows = sw.param_sweep(s, rs, name, values, engine, jobs, dask, lambda: bar.update(1))
             key, cols = name, sw.columns(name)
-    title = f"{s.config.province} — {s.config.name} — {name} sweep, engine {engine}"
+    title = _("{province} — {scenario} — {name} sweep, engine {engine}").format(
+        province=s.config.province, scenario=s.config.name, name=name, engine=engine
+    )
     click.echo(report.table(rows, cols, fmt, title), nl=False)
     if chart is not None:
         sw.write_chart(chart, sw.chart_svg(rows, key, title))
@@ -629,7 +633,7 @@ def compare(
 
     target = check_target(out, COMPARISON, sources) if out is not None else None
     overrides = parse_sets(sets) if sets else None
-    with click.progressbar(length=len(sources), label="Solving", file=sys.stderr) as bar:
+    with click.progressbar(length=len(sources), label=_("Solving"), file=sys.stderr) as bar:
         ss = cmp.sides(list(sources), overrides, jobs, lambda: bar.update(1), dask)
     parts = [
         (_("Side by side"), *cmp.summary(ss)),
@@ -697,13 +701,15 @@ def timeline(
     s = _scenario(path, sets)
     rs = _rules(None, s)
     n = len(tl.dates(s))
-    with click.progressbar(length=2 * n, label="Solving", file=sys.stderr) as bar:
+    with click.progressbar(length=2 * n, label=_("Solving"), file=sys.stderr) as bar:
         try:
             rows, people = tl.timeline(s, rs, jobs, dask, lambda: bar.update(1))
         except ValueError as e:
             _echo(str(e), err=True)
             sys.exit(EXIT_INFEASIBLE)
-    title = f"{s.config.province} — {s.config.name} — timeline"
+    title = _("{province} — {scenario} — timeline").format(
+        province=s.config.province, scenario=s.config.name
+    )
     click.echo(report.table(rows, tl.COLUMNS, fmt, title), nl=False)
     if target is not None:
         publish(
@@ -887,7 +893,9 @@ def facts(scenario: Path | None, facts_file: Path | None, fmt: str, sets: tuple[
     path = facts_file or Path(s.folder) / fact_check.FILE
     fs = fact_check.load(path)
     measured = fact_check.measure(s, rs, fs)
-    title = f"{s.config.province} — {s.config.name} — facts ({path.name})"
+    title = _("{province} — {scenario} — facts ({file})").format(
+        province=s.config.province, scenario=s.config.name, file=path.name
+    )
     click.echo(report.table(fact_check.rows(measured), fact_check.COLUMNS, fmt, title), nl=False)
     if not all(m.holds for m in measured):
         sys.exit(EXIT_CHECK)

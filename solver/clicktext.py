@@ -26,8 +26,8 @@ MESSAGES = (
     N_("Try '{command} {option}' for help."),
     N_("Options"),
     N_("Commands"),
-    N_("Show this message and exit."),
-    N_("Show the version and exit."),
+    # not "Show this message and exit.": click builds the help option once per command and
+    # keeps its text, which would carry one command's language into the next in one process
     N_("default: {default}"),
     N_("Aborted!"),
     # wrong options and arguments

@@ -18,6 +18,7 @@ from models import LEVELS, SHORTAGE_LEVELS, Decision, DecisionKind, Scenario, Se
 from models.rules import RuleSet
 from solver import engines, parallel
 from solver.engines.base import Result
+from solver.i18n import _
 from solver.problem import Problem, prepare
 
 LEVEL_NAMES = [lv.value for lv in LEVELS]
@@ -67,10 +68,12 @@ def parse_values(text: str, integer: bool = True) -> list[float]:
                 out.add(float(part))
         except ValueError:
             raise ValueError(
-                f"{part!r}: expected a value, LOW-HIGH (whole numbers) or LOW:HIGH:STEP"
+                _("{part}: expected a value, LOW-HIGH (whole numbers) or LOW:HIGH:STEP").format(
+                    part=repr(part)
+                )
             ) from None
     if not out:
-        raise ValueError("no value given")
+        raise ValueError(_("no value given"))
     vals = sorted(out)
     if integer and any(v != int(v) for v in vals):
         raise ValueError("this option takes whole numbers")

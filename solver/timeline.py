@@ -19,7 +19,7 @@ from typing import Any
 from models import Baseline, Decision, PlanStatus, Scenario
 from models.rules import RuleSet
 from solver import parallel
-from solver.i18n import render
+from solver.i18n import _, ngettext, render
 
 COLUMNS = [
     "date",
@@ -42,17 +42,28 @@ def dates(s: Scenario) -> list[tuple[dt.date, list[str]]]:
     for q in s.secondees:
         d = q.end + dt.timedelta(days=1)
         if d > start:
-            ev.setdefault(d, Counter())["secondments end"] += 1
+            ev.setdefault(d, Counter())["secondments"] += 1
     for p in s.officials:
         if p.available_until is not None:
             d = p.available_until + dt.timedelta(days=1)
             if d > start:
-                what = "part-timers leave" if p.category.value == "part_time" else "officials leave"
+                what = "part-timers" if p.category.value == "part_time" else "officials"
                 ev.setdefault(d, Counter())[what] += 1
-    out = [(start, ["the plan's date"])]
+    out = [(start, [_("the plan's date")])]
     for d in sorted(ev):
-        out.append((d, [f"{n} {what}" for what, n in sorted(ev[d].items())]))
+        out.append((d, [_event(what, n) for what, n in sorted(ev[d].items())]))
     return out
+
+
+def _event(what: str, n: int) -> str:
+    """What happens on a date, in the active language: "97 secondments end"."""
+    if what == "secondments":
+        text = ngettext("{n} secondment ends", "{n} secondments end", n)
+    elif what == "part-timers":
+        text = ngettext("{n} part-timer leaves", "{n} part-timers leave", n)
+    else:
+        text = ngettext("{n} official leaves", "{n} officials leave", n)
+    return text.format(n=n)
 
 
 def at(s: Scenario, d: dt.date) -> Scenario:

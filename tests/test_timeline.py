@@ -32,3 +32,21 @@ def test_the_timeline_shows_secondments_ending_and_part_timers_leaving(tmp_path)
     seconded = [p for p in people if p["date"] == "2026-04-21" and p["kind"] == "secondee"]
     assert len(seconded) == 52 and all(p["after"] == "not_selected" for p in seconded)
     assert (out / "timeline.svg").read_text("utf-8").startswith("<svg")
+
+
+def test_the_timelines_events_in_vietnamese():
+    from solver import i18n
+    from solver import timeline as tl
+    from solver.io import load_scenario
+    from solver.paths import bundled_scenario
+
+    s = load_scenario(bundled_scenario())
+    with i18n.use("vi"):
+        events = [e for _d, what in tl.dates(s) for e in what]
+    assert events == [
+        "ngày của phương án",
+        "97 người hết thời hạn biệt phái",
+        "1262 người hoạt động không chuyên trách nghỉ",
+    ]
+    with i18n.use("en"):
+        assert tl._event("secondments", 1) == "1 secondment ends"
