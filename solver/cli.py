@@ -561,10 +561,26 @@ def sweep(
     title = _("{province} — {scenario} — {name} sweep, engine {engine}").format(
         province=s.config.province, scenario=s.config.name, name=name, engine=engine
     )
-    click.echo(report.table(rows, cols, fmt, title), nl=False)
+    shown = _sweep_shown(rows) if fmt in ("table", "markdown") else rows  # csv, json: codes
+    click.echo(report.table(shown, cols, fmt, title), nl=False)
     if chart is not None:
         sw.write_chart(chart, sw.chart_svg(rows, key, title))
         _echo(_("chart written to {path}").format(path=chart), err=True)
+
+
+def _sweep_shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A sweep's rows as a planner of the active language reads them in a text or Markdown
+    table (where the headers are labelled too): the solver status and the yes/no of
+    `flat_from_here` labelled (English: the codes, as they always were)."""
+    if i18n.current() == "en":
+        return rows
+    yes_no = {True: i18n.label("yes/no", "true"), False: i18n.label("yes/no", "false")}
+    return [
+        r
+        | {"status": i18n.label("solver status", r["status"])}
+        | ({"flat_from_here": yes_no[r["flat_from_here"]]} if "flat_from_here" in r else {})
+        for r in rows
+    ]
 
 
 def _sweep_values(param: str | None, budgets: str) -> tuple[str, list[Any]]:

@@ -220,7 +220,22 @@ LABELS: dict[str, tuple[str, ...]] = {
         C_("column", "expected"),
         C_("column", "measured"),
         C_("column", "holds"),
-        # staffing sweep --marginal
+        # staffing sweep
+        C_("column", "budget"),
+        C_("column", "secondees_used"),
+        C_("column", "specialty_shortage"),
+        C_("column", "quota_shortage"),
+        C_("column", "disruption"),
+        C_("column", "changes"),
+        C_("column", "disruption_gain"),
+        C_("column", "changes_gain"),
+        C_("column", "specialty_shortage_gain_per_secondee"),
+        C_("column", "quota_shortage_gain_per_secondee"),
+        C_("column", "specialty_shortage_gain_per_step"),
+        C_("column", "quota_shortage_gain_per_step"),
+        C_("column", "flat_from_here"),
+        C_("column", "same_optimum_as"),
+        # staffing sweep --marginal (and the sweep's gains)
         C_("column", "specialty_shortage_gain"),
         C_("column", "quota_shortage_gain"),
         C_("column", "goes_to"),

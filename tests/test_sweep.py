@@ -222,3 +222,18 @@ def test_random_budget_sweeps_equal_fresh_solves(homes, specialties):
         assert r["status"] == fresh.status
         assert [r[lv] for lv in LEVEL_NAMES] == [fresh.levels[lv] for lv in LEVEL_NAMES], b
         assert r["secondees_used"] == p.secondees_used(fresh.flows), b
+
+
+def test_a_vietnamese_sweep_table_is_labelled_and_its_csv_keeps_the_codes():
+    from click.testing import CliRunner
+
+    from solver.cli import main
+
+    run = CliRunner().invoke
+    r = run(main, ["sweep", "--lang", "vi", "--budgets", "0,97", "--format", "markdown"])
+    assert r.exit_code == 0, r.output
+    assert "chỉ tiêu biệt phái" in r.stdout and "TỐI ƯU" in r.stdout
+    assert "OPTIMAL" not in r.stdout and "secondees_used" not in r.stdout
+    r = run(main, ["sweep", "--lang", "vi", "--budgets", "0,97", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("budget,status,") and ",OPTIMAL," in r.stdout
