@@ -120,7 +120,7 @@ def summary(ss: list[Side]) -> tuple[list[dict[str, Any]], list[str]]:
     def add(measure: str, f: Callable[[Side], Any]) -> None:
         rows.append({"measure": measure, **{s.label: f(s) for s in ss}})
 
-    add(_("status"), lambda s: s.metrics.get("status"))
+    add(_("status"), lambda s: label("solver status", str(s.metrics.get("status") or "")))
     add(_("engine"), lambda s: s.metrics.get("engine"))
     for lv in LEVELS:
         add(label("level", lv.value), _metric("objective", lv.value))
@@ -180,8 +180,9 @@ def commune_diff(ss: list[Side]) -> tuple[list[dict[str, Any]], list[str]]:
 
 def _outcome(r: dict[str, Any] | None) -> str:
     if r is None:
-        return "(absent)"
-    return f"{r['status']} → {r['to']}" if r.get("to") else str(r["status"])
+        return _("(absent)")
+    status = label("status", str(r["status"]))
+    return f"{status} → {r['to']}" if r.get("to") else status
 
 
 def people_diff(ss: list[Side]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -195,7 +196,7 @@ def people_diff(ss: list[Side]) -> tuple[list[dict[str, Any]], list[str]]:
         if len(set(outs)) > 1:
             first = next(b[pid] for b in by_side if pid in b)
             rows.append(
-                {"id": pid, "name": first["name"], "kind": first["kind"]}
+                {"id": pid, "name": first["name"], "kind": label("kind", str(first["kind"]))}
                 | {s.label: o for s, o in zip(ss, outs, strict=True)}
             )
     return rows, columns

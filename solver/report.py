@@ -374,7 +374,13 @@ def comparison(
     for i, (title, rows, columns) in enumerate(parts):
         head = rows if i == 0 else rows[:shown]
         more = (
-            f"  … {len(rows) - shown} more rows (write them all with -o DIR)\n"
+            "  "
+            + ngettext(
+                "… {n} more row (write them all with -o DIR)",
+                "… {n} more rows (write them all with -o DIR)",
+                len(rows) - shown,
+            ).format(n=len(rows) - shown)
+            + "\n"
             if len(rows) > len(head)
             else ""
         )

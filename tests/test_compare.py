@@ -105,3 +105,13 @@ def test_formats(solved):
     assert r.stdout.splitlines()[0] == (
         "measure,dien-bien-2025-no-secondment,dien-bien-2025-52-secondees"
     )
+
+
+def test_a_vietnamese_comparison_labels_statuses(solved):
+    args = [str(solved[o]) for o in OPTIONS[:2]]
+    r = cli("compare", "--lang", "vi", *args)
+    assert r.exit_code == 0, r.output
+    assert "TỐI ƯU" in r.stdout and "OPTIMAL" not in r.stdout
+    assert "ở lại →" in r.stdout or "điều động →" in r.stdout
+    for english in (" stays", " moves", " unplaced", " official ", "more rows"):
+        assert english not in r.stdout
