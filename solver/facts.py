@@ -29,6 +29,7 @@ from models.problems import msg
 from models.rules import RuleSet
 from solver import run
 from solver.geo import distance_table
+from solver.i18n import _
 from solver.io import yamlio
 from solver.problem import scope as scope_of
 from solver.quotas import compute as compute_quotas
@@ -214,7 +215,7 @@ def rows(measured: list[Measured]) -> list[dict[str, Any]]:
             "source": x.fact.source,
             "expected": x.fact.expected.text(),
             "measured": f"{x.value:g}",
-            "holds": "yes" if x.holds else "NO",
+            "holds": _("yes") if x.holds else _("NO"),
         }
         for x in measured
     ]

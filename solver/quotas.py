@@ -32,6 +32,7 @@ from models.rules import (
     PerResidents,
     RuleSet,
 )
+from solver.i18n import _
 
 
 class QuotaError(InputError):
@@ -177,9 +178,9 @@ def _quota_row(
     cap = rule.caps.of(c.kind) if rule.caps else None
     capped = min(total, cap) if cap is not None else total
     if cap is not None and total > cap:
-        flags.append(f"capped at {cap} (terms give {total})")
+        flags.append(_("capped at {cap} (terms give {total})").format(cap=cap, total=total))
     if uses_population and c.population_source.value == "estimated":
-        flags.append("population estimated")
+        flags.append(_("population estimated"))
     return QuotaRow(
         commune=c.code,
         name=c.name,

@@ -237,7 +237,7 @@ def quota_json(t: QuotaTable) -> str:
 def quota_table(t: QuotaTable) -> str:
     """A readable table per bloc, with the bloc's totals under it."""
     df = t.to_frame()
-    out = [f"Quotas under rule set {t.rule_set}"]
+    out = [_("Quotas under rule set {rule_set}").format(rule_set=t.rule_set)]
     for sm in t.summary:
         part = df[df["bloc"] == sm.bloc]
         cols = [
@@ -252,18 +252,25 @@ def quota_table(t: QuotaTable) -> str:
             "flags",
         ]
         out.append("")
-        out.append(f"[{sm.bloc}]")
+        out.append(f"[{label('bloc', sm.bloc)}]")
         out.append(part[cols].to_string(index=False))
-        line = (
-            f"  {sm.units} units: terms give {sm.sum_before_cap}, capped "
-            f"{sm.sum_capped}, trimmed {sm.trimmed}, quota {sm.quota}"
+        line = "  " + _(
+            "{units} units: terms give {terms}, capped {capped}, trimmed {trimmed}, quota {quota}"
+        ).format(
+            units=sm.units,
+            terms=sm.sum_before_cap,
+            capped=sm.sum_capped,
+            trimmed=sm.trimmed,
+            quota=sm.quota,
         )
         if sm.province_total is not None:
-            line += f"; province total {sm.province_total} ({sm.total_source})"
+            line += _("; province total {total} ({source})").format(
+                total=sm.province_total, source=sm.total_source
+            )
             if sm.headroom:
-                line += f", headroom {sm.headroom}"
+                line += _(", headroom {headroom}").format(headroom=sm.headroom)
         out.append(line)
-        out.extend(f"  note: {n}" for n in sm.notes)
+        out.extend(_("  note: {message}").format(message=n) for n in sm.notes)
     return "\n".join(out)
 
 

@@ -111,6 +111,16 @@ def test_quota_table_and_flags():
     assert "[party]" in r.output
 
 
+def test_a_vietnamese_quota_table():
+    r = run("quota", "--lang", "vi", "--bloc", "government")
+    assert r.exit_code == 0
+    assert r.output.startswith("Định mức biên chế theo bộ quy tắc ")
+    assert "[chính quyền]" in r.output and "giới hạn ở mức trần 39" in r.output
+    assert "45 đơn vị: các tiêu chí cho" in r.output
+    for english in ("Quotas under", "capped at", "units: terms give", "population estimated"):
+        assert english not in r.output
+
+
 def test_unknown_rule_set_exits_1():
     r = run("quota", "--rules", "no-such-rules")
     assert r.exit_code == 1

@@ -108,3 +108,10 @@ def test_a_scenario_without_a_facts_file_is_bad_input_named(copy: Path):
     assert r.exit_code == 1, r.output
     assert f"a facts file (YAML) at {copy / 'facts.yaml'}: there is none" in r.output
     assert "Traceback" not in r.output
+
+
+def test_facts_hold_in_vietnamese():
+    r = CliRunner().invoke(main, ["facts", "--lang", "vi", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    holds = [line.rsplit(",", 1)[1] for line in r.stdout.splitlines()[1:]]
+    assert holds and set(holds) == {"đúng"}
