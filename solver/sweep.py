@@ -76,7 +76,7 @@ def parse_values(text: str, integer: bool = True) -> list[float]:
         raise ValueError(_("no value given"))
     vals = sorted(out)
     if integer and any(v != int(v) for v in vals):
-        raise ValueError("this option takes whole numbers")
+        raise ValueError(_("this option takes whole numbers"))
     if any(v < 0 for v in vals):
         raise ValueError("values must be ≥ 0")
     return [int(v) if integer else v for v in vals]

@@ -19,7 +19,7 @@ from typing import Any
 from models import Baseline, Decision, PlanStatus, Scenario
 from models.rules import RuleSet
 from solver import parallel
-from solver.i18n import _, ngettext, render
+from solver.i18n import NP_, _, ngettext, render
 
 COLUMNS = [
     "date",
@@ -55,15 +55,16 @@ def dates(s: Scenario) -> list[tuple[dt.date, list[str]]]:
     return out
 
 
+EVENTS = {  # what happens on a date, by who it happens to
+    "secondments": NP_("{n} secondment ends", "{n} secondments end"),
+    "part-timers": NP_("{n} part-timer leaves", "{n} part-timers leave"),
+    "officials": NP_("{n} official leaves", "{n} officials leave"),
+}
+
+
 def _event(what: str, n: int) -> str:
     """What happens on a date, in the active language: "97 secondments end"."""
-    if what == "secondments":
-        text = ngettext("{n} secondment ends", "{n} secondments end", n)
-    elif what == "part-timers":
-        text = ngettext("{n} part-timer leaves", "{n} part-timers leave", n)
-    else:
-        text = ngettext("{n} official leaves", "{n} officials leave", n)
-    return text.format(n=n)
+    return ngettext(*EVENTS[what], n).format(n=n)
 
 
 def at(s: Scenario, d: dt.date) -> Scenario:
